@@ -1,0 +1,40 @@
+# ads-sync: `make demo` runs the main job on the embedded default, `make test` runs the whole suite.
+# Both bootstrap .venv from the lock (requirements.txt) with uv; nothing else needs installing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
+
+.PHONY: install demo test test-unit sandbox lock lint clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.txt)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.txt
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m ads_sync.cli demo
+
+test: install
+	$(BIN)/python -m pytest
+
+test-unit: install
+	$(BIN)/python -m pytest tests/unit
+
+sandbox: install
+	$(BIN)/python -m sandbox --state-dir .local/sandbox
+
+lock:
+	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
+
+lint: install
+	$(BIN)/ruff check plugins dags sandbox tests
+	$(BIN)/mypy plugins/ads_sync
+
+clean:
+	rm -rf .local $(VENV)

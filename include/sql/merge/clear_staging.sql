@@ -1,0 +1,1 @@
+DELETE FROM {staging} WHERE load_id = %(load_id)s

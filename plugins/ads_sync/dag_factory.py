@@ -1,0 +1,186 @@
+"""Builds the DAGs the registry implies: per account a daily, a weekly and a force_sync DAG.
+
+Parse-time cost is the scale limit (DESIGN.md): no I/O but reading the registry, three lean tasks a
+DAG, operators imported here but hooks and client libraries only when a task runs, and only the DAG
+being run is built when Airflow tells us which one it is (`get_parsing_context`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import DAG, CronTriggerTimetable, Param, get_parsing_context
+
+from ads_sync.operators.sync import ExtractOperator, Kind, MergeOperator, ResolveWindowOperator
+from ads_sync.registry import Account, Registry, RegistryError, load_registry
+
+KINDS: tuple[Kind, ...] = ("daily", "weekly", "force_sync")
+START_DATE = datetime(2024, 1, 1)
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "ads-sync",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=30),
+}
+SCHEDULES = {
+    ("daily", "daily"): "0 2 * * *",
+    ("daily", "hourly"): "15 * * * *",
+    ("weekly", "daily"): "0 3 * * 0",
+    ("weekly", "hourly"): "0 3 * * 0",
+}
+PRESETS = ["yesterday", "last_7_days", "last_30_days", "this_month", "last_month"]
+
+
+def dag_id(account: Account, kind: Kind) -> str:
+    return f"ads_sync__{account.platform}__{account.account_id}__{kind}"
+
+
+def _dry_run() -> Param:
+    return Param(
+        False, type="boolean", title="Dry run",
+        description="Resolve and log the window and the API requests; fetch and write nothing.",
+    )
+
+
+def params_for(kind: Kind) -> dict[str, Param]:
+    """Every optional Param is nullable: one invalid default would hide every DAG of the file."""
+    if kind != "force_sync":
+        return {"dry_run": _dry_run()}
+    return {
+        "weeks": Param(
+            None, type=["null", "integer"], minimum=1, maximum=52, title="Weeks",
+            description="Reload the N complete weeks (Mon–Sun) before the current one, 1 to 52. "
+            "Leave empty and choose dates or a preset instead; with nothing chosen, 10 weeks.",
+        ),
+        "include_current_week": Param(
+            False, type="boolean", title="Include the current week",
+            description="With weeks: also load the current week from Monday to yesterday.",
+        ),
+        "start_date": Param(
+            None, type=["null", "string"], format="date", title="Start date",
+            description="First day to reload (YYYY-MM-DD, in the account's time zone). Needs an end date.",
+        ),
+        "end_date": Param(
+            None, type=["null", "string"], format="date", title="End date",
+            description="Last day to reload, inclusive; not in the future.",
+        ),
+        "preset": Param(
+            None, type=["null", "string"], enum=[None, *PRESETS], title="Preset range",
+            description="A named range ending yesterday: " + ", ".join(PRESETS) + ".",
+        ),
+        "dry_run": _dry_run(),
+    }
+
+
+def _schedule(account: Account, kind: Kind) -> CronTriggerTimetable | None:
+    if kind == "force_sync" or not account.active or account.frequency == "manual":
+        return None
+    return CronTriggerTimetable(SCHEDULES[(kind, account.frequency)], timezone=account.timezone)
+
+
+DOC = """\
+### {title}
+
+Syncs **{name}** ({platform} account `{account_id}`, {timezone}, {currency}) into PostgreSQL.
+
+{what}
+
+Tasks: `resolve_window` validates the conf and computes the window (nothing is fetched or written
+when it fails), `extract` streams entities and reports into staging, `merge` replaces the window in
+`ads.*` in one transaction and records the run in `ads_sync.sync_runs`.
+"""
+WHAT = {
+    "daily": "Every day at {time} {timezone}: the last {lookback} complete days, because conversions "
+    "arrive late. A backfill run loads only the calendar day of its logical date.",
+    "weekly": "Sundays at 03:00 {timezone}: the 10 complete ISO weeks before the current one. "
+    "A backfill run loads only its own week.",
+    "force_sync": "No schedule. Trigger it with exactly one of: `weeks` (1–52), `start_date` + "
+    "`end_date`, or a `preset`; with none, the 10 complete weeks before the current one.",
+}
+
+
+def build_account_dag(account: Account, kind: Kind) -> DAG:
+    schedule = _schedule(account, kind)
+    title = f"{account.name} · {kind.replace('_', ' ')}"
+    what = WHAT[kind].format(
+        time="02:00" if account.frequency == "daily" else "a quarter past every hour",
+        timezone=account.timezone, lookback=account.lookback_days,
+    )
+    if schedule is None and kind != "force_sync":
+        what += " Not scheduled: the account is " + ("inactive." if not account.active else "manual.")
+    with DAG(
+        dag_id=dag_id(account, kind),
+        dag_display_name=title,
+        description=f"{account.info.label} {account.account_id} {kind}",
+        doc_md=DOC.format(
+            title=title, name=account.name, platform=account.info.label, account_id=account.account_id,
+            timezone=account.timezone, currency=account.currency, what=what,
+        ),
+        schedule=schedule,
+        start_date=START_DATE.replace(tzinfo=_tz(account.timezone)),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        params=params_for(kind),
+        tags=["ads-sync", account.platform, f"account:{account.account_id}", kind],
+    ) as dag:
+        common = {"account": account, "kind": kind}
+        resolve = ResolveWindowOperator(task_id="resolve_window", retries=0, **common)
+        extract = ExtractOperator(task_id="extract", pool=account.info.pool, **common)
+        merge = MergeOperator(task_id="merge", **common)
+        resolve >> extract >> merge
+    return dag
+
+
+def _tz(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def build_error_dag(error: RegistryError) -> DAG:
+    """A bad registry entry becomes a DAG of its own that fails with the message: impossible to miss
+    in the UI, and it hides nothing else."""
+    from airflow.providers.standard.operators.python import PythonOperator
+
+    with DAG(
+        dag_id=f"ads_sync__invalid__{error.slug}",
+        dag_display_name=f"INVALID registry entry: {error.entry}",
+        description=str(error)[:1000],
+        doc_md=f"### Invalid entry in include/accounts.yaml\n\n{error}\n\nFix the entry; this DAG then disappears.",
+        schedule="@once",
+        start_date=START_DATE,
+        catchup=False,
+        tags=["ads-sync", "invalid-registry-entry"],
+    ) as dag:
+        PythonOperator(task_id="report_registry_error", python_callable=_fail, op_args=[str(error)])
+    return dag
+
+
+def _fail(message: str) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    raise AirflowFailException(f"Invalid registry entry: {message}")
+
+
+def build_dags(
+    registry: Registry | Path, *, shard: int = 0, shards: int = 1
+) -> Iterator[DAG]:
+    """Every DAG of the registry (or of one shard of it, so several DAG files can share a large
+    registry). When a task runs, Airflow names its DAG and only that one is built."""
+    if not isinstance(registry, Registry):
+        registry = load_registry(registry)
+    wanted = get_parsing_context().dag_id
+    for index, account in enumerate(registry.accounts):
+        if index % shards != shard:
+            continue
+        for kind in KINDS:
+            if wanted is None or wanted == dag_id(account, kind):
+                yield build_account_dag(account, kind)
+    if shard == 0:
+        for error in registry.errors:
+            if wanted is None or wanted == f"ads_sync__invalid__{error.slug}":
+                yield build_error_dag(error)

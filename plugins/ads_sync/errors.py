@@ -1,0 +1,29 @@
+"""What can go wrong talking to an ad API, classified once so every caller reacts the same way.
+
+Permanent failures subclass AirflowFailException: Airflow then does not retry the task, which is what
+an expired token, a missing permission or a bad query want. Transient ones are retried inside the hook
+with backoff and, past that, by Airflow's task retries.
+"""
+from __future__ import annotations
+
+from airflow.sdk.exceptions import AirflowFailException
+
+
+class TransientApiError(Exception):
+    """Worth retrying: the service was unavailable, slow, or asked us to back off."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthFailure(AirflowFailException):
+    """Credentials rejected or permission missing: renew or grant, retrying cannot help."""
+
+
+class QuotaExhausted(AirflowFailException):
+    """A quota that resets in hours: stop now instead of holding a worker, say when it resets."""
+
+
+class InvalidRequest(AirflowFailException):
+    """The API rejected the request itself (a query, a parameter): a bug or a bad registry entry."""

@@ -1,0 +1,214 @@
+"""Google Ads through the official client and GoogleAdsService.SearchStream.
+
+Not the provider's GoogleAdsHook: that one needs a GCP service-account connection beside the Ads one
+and builds the client with `load_from_dict`, which refreshes OAuth over the network at construction.
+This hook keeps everything in one connection and lets google-auth refresh lazily, at the first call.
+
+Connection `google_ads_default` (conn_type `google_ads`), all in the extras:
+`developer_token`, `client_id`, `client_secret`, `refresh_token`, optional `login_customer_id`;
+for the offline sandbox only: `endpoint`, `token_uri`, `ssl_roots_file`.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook
+
+from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError
+from ads_sync.sources.google_ads import API_VERSION
+
+if TYPE_CHECKING:
+    from google.ads.googleads.client import GoogleAdsClient
+
+REQUIRED_EXTRAS = ("developer_token", "client_id", "client_secret", "refresh_token")
+SECRET_EXTRAS = ("developer_token", "client_secret", "refresh_token")
+FAILURE_KEY = f"google.ads.googleads.{API_VERSION}.errors.googleadsfailure-bin"
+#: gRPC status codes worth another try
+TRANSIENT_CODES = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "ABORTED"}
+AUTH_ERROR_FIELDS = {"authentication_error", "authorization_error"}
+
+
+class GoogleAdsApiHook(BaseHook):
+    conn_name_attr = "google_ads_conn_id"
+    default_conn_name = "google_ads_default"
+    conn_type = "google_ads"
+    hook_name = "Google Ads (ads-sync)"
+
+    def __init__(self, google_ads_conn_id: str = default_conn_name, *, login_customer_id: str | None = None):
+        super().__init__()
+        self.google_ads_conn_id = google_ads_conn_id
+        self.login_customer_id = login_customer_id
+        self._client: GoogleAdsClient | None = None
+        #: SearchStream calls made by this hook, for the sync log and API-efficiency tests
+        self.requests = 0
+
+    def _extras(self) -> dict[str, Any]:
+        conn = self.get_connection(self.google_ads_conn_id)
+        extras = dict(conn.extra_dejson)
+        missing = [k for k in REQUIRED_EXTRAS if not extras.get(k)]
+        if missing:
+            raise AuthFailure(
+                f"Airflow connection {self.google_ads_conn_id!r} lacks {', '.join(missing)} in its extras; "
+                "add them (see README, 'Connections')"
+            )
+        from airflow.sdk.log import mask_secret
+
+        for key in SECRET_EXTRAS:
+            mask_secret(str(extras[key]))
+        return extras
+
+    def get_client(self) -> GoogleAdsClient:
+        if self._client is None:
+            from google.ads.googleads.client import GoogleAdsClient
+            from google.oauth2.credentials import Credentials
+
+            extras = self._extras()
+            if extras.get("ssl_roots_file") and "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH" not in os.environ:
+                os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(extras["ssl_roots_file"])
+            credentials = Credentials(
+                token=None,
+                refresh_token=extras["refresh_token"],
+                client_id=extras["client_id"],
+                client_secret=extras["client_secret"],
+                token_uri=extras.get("token_uri") or "https://oauth2.googleapis.com/token",
+            )
+            login = self.login_customer_id or extras.get("login_customer_id")
+            self._client = GoogleAdsClient(
+                credentials=credentials,
+                developer_token=extras["developer_token"],
+                login_customer_id=str(login) if login else None,
+                endpoint=extras.get("endpoint") or None,
+                version=API_VERSION,
+                use_proto_plus=False,
+            )
+        return self._client
+
+    def search_stream(self, customer_id: str, query: str) -> Iterator[Any]:
+        """Yield raw GoogleAdsRow messages for one GAQL query. A broken stream raises mid-way; the
+        caller must drop what it received and run the whole query again."""
+        service = self.get_client().get_service("GoogleAdsService", version=API_VERSION)
+        self.requests += 1
+        for batch in service.search_stream(customer_id=customer_id, query=query):
+            yield from batch.results
+
+    # -- errors -------------------------------------------------------------------------------------
+
+    def classify(self, exc: BaseException) -> BaseException:
+        """Map whatever the client raised to ads_sync.errors; unknown errors come back unchanged."""
+        return classify_error(exc, conn_id=self.google_ads_conn_id)
+
+
+def _status_name(exc: Any) -> str | None:
+    code = getattr(exc, "code", None)
+    if callable(code):
+        try:
+            code = code()
+        except Exception:  # noqa: BLE001 - a call object without a status yet
+            return None
+    import grpc
+
+    return code.name if isinstance(code, grpc.StatusCode) else None
+
+
+def _failure_from_trailers(exc: Any) -> Any | None:
+    """The GoogleAdsFailure in a gRPC error's trailers, also for errors the client did not convert."""
+    call = getattr(exc, "response", None) or getattr(exc, "_response", None) or exc
+    trailers = getattr(call, "trailing_metadata", None)
+    if not callable(trailers):
+        return None
+    try:
+        metadata = trailers() or ()
+    except Exception:  # noqa: BLE001
+        return None
+    for key, value in metadata:
+        if key == FAILURE_KEY:
+            from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
+
+            return GoogleAdsFailure.pb().FromString(value)
+    return None
+
+
+def _retry_delay(failure: Any) -> float | None:
+    for error in failure.errors:
+        details = error.details
+        if details.HasField("quota_error_details") and details.quota_error_details.HasField("retry_delay"):
+            delay = details.quota_error_details.retry_delay
+            return delay.seconds + delay.nanos / 1e9
+    return None
+
+
+def _describe(failure: Any, request_id: str | None) -> str:
+    parts = []
+    for error in failure.errors:
+        field = error.error_code.WhichOneof("error_code")
+        value = getattr(error.error_code, field) if field else None
+        enum = error.error_code.DESCRIPTOR.fields_by_name[field].enum_type if field else None
+        code_name = enum.values_by_number[value].name if enum and value in enum.values_by_number else value
+        parts.append(f"{field}.{code_name}: {error.message}")
+    rid = f" (request id {request_id})" if request_id else ""
+    return "; ".join(parts) + rid
+
+
+def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -> BaseException:
+    """Authentication, permission and bad queries fail now; rate limits and outages retry; a daily
+    quota fails with the time it resets."""
+    from google.ads.googleads.errors import GoogleAdsException
+    from google.auth.exceptions import RefreshError
+
+    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest)):
+        return exc
+    if isinstance(exc, RefreshError):
+        return AuthFailure(
+            f"Google OAuth refused the refresh token of connection {conn_id!r} ({exc.args[0] if exc.args else exc}); "
+            "create a new refresh token and update the connection's refresh_token extra"
+        )
+    if isinstance(exc, GoogleAdsException):
+        failure, request_id, status = exc.failure, exc.request_id, _status_name(exc.error)
+        failure_pb = failure._pb if hasattr(failure, "_pb") else failure
+    else:
+        failure_pb, request_id = _failure_from_trailers(exc), None
+        status = _api_core_status(exc) or _status_name(exc)
+    message = _describe(failure_pb, request_id) if failure_pb is not None else str(exc)
+    kinds = {e.error_code.WhichOneof("error_code") for e in failure_pb.errors} if failure_pb else set()
+
+    if kinds & AUTH_ERROR_FIELDS or status in {"UNAUTHENTICATED", "PERMISSION_DENIED"}:
+        return AuthFailure(
+            f"Google Ads rejected the credentials of connection {conn_id!r}: {message}. "
+            "Check the developer token, the refresh token and that the user can access the account "
+            "(and, for a client account, the login_customer_id of its manager)"
+        )
+    if status == "RESOURCE_EXHAUSTED" or "quota_error" in kinds:
+        if "received message larger than max" in str(exc).lower():
+            return InvalidRequest(f"a response exceeded the gRPC message size limit: {exc}; narrow the query")
+        delay = _retry_delay(failure_pb) if failure_pb is not None else None
+        if _is_daily_quota(failure_pb):
+            return QuotaExhausted(
+                f"Google Ads daily operations quota exhausted: {message}; "
+                f"it resets in about {(delay or 0) / 3600:.1f} h; the next scheduled run will catch up"
+            )
+        return TransientApiError(f"Google Ads rate limit: {message}", retry_after=delay)
+    if status in TRANSIENT_CODES or "internal_error" in kinds:
+        return TransientApiError(f"Google Ads {status or 'internal error'}: {message}")
+    if failure_pb is not None or status == "INVALID_ARGUMENT":
+        return InvalidRequest(f"Google Ads rejected the request: {message}")
+    return exc
+
+
+def _is_daily_quota(failure: Any) -> bool:
+    if failure is None:
+        return False
+    from google.ads.googleads.v26.errors.types.quota_error import QuotaErrorEnum
+
+    daily = QuotaErrorEnum.QuotaError.RESOURCE_EXHAUSTED.value
+    return any(
+        e.error_code.WhichOneof("error_code") == "quota_error" and e.error_code.quota_error == daily
+        for e in failure.errors
+    )
+
+
+def _api_core_status(exc: BaseException) -> str | None:
+    """google.api_core exceptions carry a grpc_status_code."""
+    code = getattr(exc, "grpc_status_code", None)
+    return getattr(code, "name", None)

@@ -1,0 +1,79 @@
+"""The embedded default: wiring the project to its own PostgreSQL, the sandbox and a local Airflow home.
+
+Used by `make demo`, the test suite and (later) `make airflow`. Production deployments never import
+this: they configure Airflow Connections and nothing here runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / ".local"
+WAREHOUSE_ENV = "AIRFLOW_CONN_ADS_WAREHOUSE"
+
+#: recognisable, obviously fake credentials the sandbox accepts; real ones live only in Connections
+SANDBOX_CREDENTIALS = {
+    "developer_token": "sandbox-developer-token",
+    "client_id": "sandbox-client-id",
+    "client_secret": "sandbox-client-secret",
+    "refresh_token": "sandbox-refresh-token",
+}
+
+
+def warehouse_url(local: Path = LOCAL) -> str:
+    """The configured warehouse, or the embedded PostgreSQL started on demand (data kept in .local)."""
+    configured = os.environ.get(WAREHOUSE_ENV)
+    if configured:
+        return configured
+    from ads_sync import embedded
+
+    return embedded.start(local / "postgres").url
+
+
+def google_ads_connection(sandbox: Sandbox) -> str:
+    """An Airflow connection (JSON form) that points the real client at the sandbox."""
+    return json.dumps({
+        "conn_type": "google_ads",
+        "extra": {
+            **SANDBOX_CREDENTIALS,
+            "endpoint": sandbox.google_ads_endpoint,
+            "token_uri": sandbox.token_uri,
+            "ssl_roots_file": str(sandbox.ca_path),
+        },
+    })
+
+
+def airflow_env(*, home: Path, warehouse: str, sandbox: Sandbox | None) -> dict[str, str]:
+    """Environment for an Airflow that runs this bundle on SQLite metadata in a project folder."""
+    env = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        WAREHOUSE_ENV: warehouse,
+    }
+    if sandbox is not None:
+        env["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = google_ads_connection(sandbox)
+        env["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(sandbox.ca_path)
+    return env
+
+
+def migrate_airflow(env: dict[str, Any]) -> None:
+    """`airflow db migrate` for the local home (idempotent; quick when nothing changed)."""
+    import subprocess
+    import sys
+
+    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL,
+    )

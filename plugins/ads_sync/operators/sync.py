@@ -1,0 +1,208 @@
+"""The three tasks of every sync DAG: resolve the window, extract into staging, merge.
+
+Work happens in `execute()`; `__init__` only stores arguments. Each returns a small dict for XCom
+(a window, counts), never rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from ads_sync.errors import AuthFailure
+
+if TYPE_CHECKING:
+    from ads_sync.registry import Account
+    from ads_sync.windows import Window
+
+Kind = Literal["daily", "weekly", "force_sync"]
+RESOLVE_TASK = "resolve_window"
+ERROR_LIMIT = 2000
+
+
+def load_id(context: Mapping[str, Any]) -> str:
+    """Staging tag: run ids repeat across DAGs (scheduled__<date>), so qualify them with the DAG."""
+    return f"{context['dag'].dag_id}/{context['dag_run'].run_id}"
+
+
+class AccountSyncOperator(BaseOperator):
+    """What the three tasks share: the account, the kind of run, the warehouse, failure bookkeeping."""
+
+    ui_color = "#e8f4fd"
+
+    def __init__(
+        self,
+        *,
+        account: Account,
+        kind: Kind,
+        warehouse_conn_id: str = "ads_warehouse",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.account = account
+        self.kind = kind
+        self.warehouse_conn_id = warehouse_conn_id
+
+    def execute(self, context: Any) -> Any:
+        try:
+            return self.run(context)
+        except AirflowSkipException:
+            raise
+        except Exception as exc:
+            self.record_failure(context, exc)
+            raise
+
+    def run(self, context: Any) -> Any:
+        raise NotImplementedError
+
+    def window(self, context: Any) -> dict[str, Any]:
+        resolved = context["ti"].xcom_pull(task_ids=RESOLVE_TASK)
+        if not resolved or resolved.get("dry_run"):
+            raise AirflowSkipException("dry run: the window and the requests were logged; nothing is fetched")
+        return resolved
+
+    def connect(self) -> Any:
+        from ads_sync import warehouse
+
+        return warehouse.connect(self.warehouse_conn_id)
+
+    def record_failure(self, context: Any, exc: BaseException) -> None:
+        """Mark the run failed (or retrying) and the account failed, and drop this load's staging rows.
+
+        Never masks the original error: a warehouse that cannot be reached is logged and left.
+        """
+        from ads_sync import warehouse
+        from ads_sync.tables import TABLES
+
+        final = isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
+        message = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
+        run = context["dag_run"]
+        try:
+            with self.connect() as conn:
+                with conn.transaction():
+                    warehouse.clear_staging(conn, TABLES.values(), load_id(context))
+                    warehouse.run_sql(conn, "bookkeeping/fail_run.sql", {
+                        "dag_id": context["dag"].dag_id, "run_id": run.run_id,
+                        "status": "failed" if final else "retrying", "error": message,
+                    })
+                    if final:
+                        warehouse.run_sql(conn, "bookkeeping/account_failed.sql", {
+                            "platform": self.account.platform, "account_id": self.account.account_id,
+                            "status": "auth_failed" if isinstance(exc, AuthFailure) else "failed",
+                            "error": message,
+                        })
+        except Exception as bookkeeping_error:  # noqa: BLE001 - the task's own error matters more
+            self.log.error("Could not record the failure in the sync log: %s", bookkeeping_error)
+
+
+class ResolveWindowOperator(AccountSyncOperator):
+    """Validate the run's conf and turn it into a date window, before any API request or write."""
+
+    def run(self, context: Any) -> dict[str, Any]:
+        from ads_sync import warehouse
+        from ads_sync.connectors import connector_for
+        from ads_sync.windows import ConfError, resolve_window, validate_conf
+
+        run = context["dag_run"]
+        conf = dict(run.conf or {})
+        params = {k: v for k, v in dict(context["params"]).items()}
+        try:
+            validate_conf(conf, allowed=set(params))
+            window = resolve_window(
+                kind=self.kind,
+                run_type=str(getattr(run.run_type, "value", run.run_type)),
+                logical_date=run.logical_date,
+                run_after=run.run_after,
+                conf=params,
+                timezone=self.account.timezone,
+                lookback_days=self.account.lookback_days,
+                retention_months=self.account.info.retention_months,
+                now=datetime.now(timezone.utc),
+            )
+        except ConfError as exc:
+            raise AirflowFailException(f"Invalid conf for {context['dag'].dag_id}: {exc}") from None
+        if window is None:
+            raise AirflowSkipException("this backfill run stands for a period that has not ended yet")
+        self.log.info("Window for %s (%s): %s to %s: %s", self.account.key, self.kind, window.start,
+                      window.end, window.why)
+        dry_run = bool(params.get("dry_run"))
+        if dry_run:
+            for step in connector_for(self.account).steps(window):
+                self.log.info("Dry run: would request %s: %s", step.table.name, step.request)
+            return {**window.as_dict(), "dry_run": True}
+        with self.connect() as conn:
+            warehouse.migrate(conn)
+            with conn.transaction():
+                warehouse.run_sql(conn, "bookkeeping/start_run.sql", {
+                    "dag_id": context["dag"].dag_id, "run_id": run.run_id,
+                    "run_type": str(getattr(run.run_type, "value", run.run_type)),
+                    "platform": self.account.platform, "account_id": self.account.account_id,
+                    "kind": self.kind, "start": window.start, "end": window.end,
+                })
+                warehouse.run_sql(conn, "bookkeeping/account_attempted.sql", {
+                    "platform": self.account.platform, "account_id": self.account.account_id,
+                })
+        return {**window.as_dict(), "dry_run": False}
+
+    def record_failure(self, context: Any, exc: BaseException) -> None:
+        """A bad conf writes nothing anywhere; other failures are recorded as usual."""
+        if isinstance(exc, AirflowFailException) and str(exc).startswith("Invalid conf"):
+            return
+        super().record_failure(context, exc)
+
+
+def _window(resolved: Mapping[str, Any]) -> Window:
+    from ads_sync.windows import Window
+
+    return Window.from_dict(resolved)
+
+
+class ExtractOperator(AccountSyncOperator):
+    """Stream every entity and report of the window from the API into staging."""
+
+    def run(self, context: Any) -> dict[str, int]:
+        from ads_sync import pipeline, warehouse
+        from ads_sync.connectors import connector_for
+        from ads_sync.retry import RetryPolicy
+
+        window = _window(self.window(context))
+        connector = connector_for(self.account)
+        with self.connect() as conn:
+            rows = pipeline.extract(
+                conn, connector.steps(window), load_id=load_id(context), account=self.account,
+                classify=connector.classify, policy=RetryPolicy(),
+            )
+            with conn.transaction():
+                warehouse.run_sql(conn, "bookkeeping/record_extract.sql", {
+                    "dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id,
+                    "api_requests": connector.requests, "rows_extracted": rows,
+                })
+        self.log.info("Extracted %s rows for %s in %s API requests", rows, self.account.key, connector.requests)
+        return {"rows_extracted": rows, "api_requests": connector.requests}
+
+
+class MergeOperator(AccountSyncOperator):
+    """Replace the window in the final tables in one transaction; record the run and the account."""
+
+    def run(self, context: Any) -> dict[str, int]:
+        from ads_sync import pipeline, warehouse
+        from ads_sync.connectors import connector_for
+
+        window = _window(self.window(context))
+        tables = [step.table for step in connector_for(self.account).steps(window)]
+        ids = {"dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id}
+        account_ids = {"platform": self.account.platform, "account_id": self.account.account_id}
+
+        def finish(counts: warehouse.MergeCounts) -> None:
+            warehouse.run_sql(conn, "bookkeeping/finish_run.sql", {**ids, **counts.as_dict()})
+            warehouse.run_sql(conn, "bookkeeping/account_completed.sql", {**account_ids, "changed": counts.changed})
+
+        with self.connect() as conn:
+            counts = pipeline.merge(
+                conn, tables, load_id=load_id(context), account=self.account, window=window, finish=finish
+            )
+        self.log.info("Merged %s for %s: %s", window.why, self.account.key, counts.as_dict())
+        return counts.as_dict()

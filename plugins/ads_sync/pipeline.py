@@ -1,0 +1,103 @@
+"""Platform-neutral steps of a sync: stream each request into staging, then merge the load at once."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ads_sync import warehouse
+from ads_sync.retry import RetryPolicy, call_with_retries
+from ads_sync.tables import Table
+from ads_sync.warehouse import MergeCounts
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from ads_sync.registry import Account
+    from ads_sync.windows import Window
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One API request whose rows fill one staging table."""
+
+    table: Table
+    #: the request as a person reads it (GAQL, Graph path and parameters): logged, and all a dry run shows
+    request: str
+    #: streams the rows, from the start each time it is called (a broken stream is re-read whole)
+    fetch: Callable[[], Iterable[tuple[object, ...]]]
+
+
+def extract(
+    conn: psycopg.Connection[Any],
+    steps: Sequence[Step],
+    *,
+    load_id: str,
+    account: Account,
+    classify: Callable[[BaseException], BaseException],
+    policy: RetryPolicy,
+) -> int:
+    """Stage every step's rows under `load_id`; return the rows staged.
+
+    Each step is one transaction: a failure mid-stream rolls its partial rows back before the retry.
+    Rows left by an earlier try of the same load are cleared first.
+    """
+    with conn.transaction():
+        warehouse.clear_staging(conn, {s.table for s in steps}, load_id)
+    total = 0
+    for step in steps:
+
+        def attempt(step: Step = step) -> int:
+            with conn.transaction():
+                return warehouse.stage(
+                    conn, step.table, load_id=load_id, platform=account.platform,
+                    account_id=account.account_id, rows=step.fetch(),
+                )
+
+        count = call_with_retries(
+            attempt, classify=classify, policy=policy, what=f"{account.key} {step.table.name}"
+        )
+        log.info("Staged %s rows of %s for %s", count, step.table.name, account.key)
+        total += count
+    return total
+
+
+def merge(
+    conn: psycopg.Connection[Any],
+    tables: Sequence[Table],
+    *,
+    load_id: str,
+    account: Account,
+    window: Window,
+    finish: Callable[[MergeCounts], None] | None = None,
+) -> MergeCounts:
+    """Merge a staged load into the final tables in one transaction, under the account's lock.
+
+    `finish` runs inside the same transaction (the sync log commits with the data or not at all).
+    """
+    params = {
+        "load_id": load_id,
+        "platform": account.platform,
+        "account_id": account.account_id,
+        "start": window.start,
+        "end": window.end,
+    }
+    total = MergeCounts()
+    with conn.transaction():
+        warehouse.lock_account(conn, account.platform, account.account_id)
+        for table in tables:
+            warehouse.check_staged(conn, table, load_id)
+        warehouse.run_sql(conn, "merge/upsert_account.sql", {
+            "platform": account.platform, "account_id": account.account_id, "name": account.name,
+            "timezone": account.timezone, "currency": account.currency,
+        })
+        for table in tables:
+            counts = warehouse.merge_table(conn, table, params)
+            log.info("Merged %s for %s: %s", table.name, account.key, counts.as_dict())
+            total.add(counts)
+        if finish is not None:
+            finish(total)
+    return total

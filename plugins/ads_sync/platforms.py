@@ -1,0 +1,36 @@
+"""What differs between ad platforms at the registry level, kept in one table."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Platform = Literal["google_ads", "meta"]
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    name: Platform
+    label: str
+    default_conn_id: str
+    #: reports a registry entry may ask for; the default is all of them
+    reports: tuple[str, ...]
+    #: how far back the API serves metrics, in months
+    retention_months: int
+    account_id_pattern: re.Pattern[str]
+    account_id_hint: str
+    pool: str
+
+
+PLATFORMS: dict[str, PlatformInfo] = {
+    "google_ads": PlatformInfo(
+        name="google_ads",
+        label="Google Ads",
+        default_conn_id="google_ads_default",
+        reports=("campaign_daily", "ad_group_daily"),
+        retention_months=37,
+        account_id_pattern=re.compile(r"^[0-9]{10}$"),
+        account_id_hint="10 digits without dashes, e.g. 1234567890",
+        pool="google_ads_api",
+    ),
+}

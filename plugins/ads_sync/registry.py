@@ -1,0 +1,666 @@
+"""The account registry: `include/accounts.yaml` parsed into validated, immutable accounts.
+
+Runs at DAG parse time for thousands of accounts, so it is pure (no Airflow, no DB, no network), validates
+by hand with precompiled patterns (no schema compile per account), and never raises for content problems:
+every problem becomes a `RegistryError` that names the entry and the field, and one bad entry never drops
+another (an exception in the DAG file would hide every account's DAGs).
+
+Ids are never rewritten: an account id written with dashes or with Meta's `act_` prefix is rejected with
+the exact spelling to use, so the YAML, the DAG ids and the warehouse rows all carry one spelling.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import yaml
+
+from ads_sync.platforms import PLATFORMS, PlatformInfo
+
+Frequency = Literal["daily", "hourly", "manual"]
+FREQUENCIES: tuple[str, ...] = ("daily", "hourly", "manual")
+
+REQUIRED_KEYS: tuple[str, ...] = ("platform", "account_id", "name", "timezone", "currency")
+OPTIONAL_KEYS: tuple[str, ...] = (
+    "active",
+    "login_customer_id",
+    "conn_id",
+    "frequency",
+    "lookback_days",
+    "reports",
+    "sheet",
+)
+ALLOWED_KEYS: tuple[str, ...] = REQUIRED_KEYS + OPTIONAL_KEYS
+#: keys `defaults:` may hold: everything but the entry's identity
+DEFAULTABLE_KEYS: tuple[str, ...] = ("timezone", "currency") + OPTIONAL_KEYS
+TOP_LEVEL_KEYS: tuple[str, ...] = ("overview_sheet", "defaults", "accounts")
+#: fields that only make sense on some platforms (checked against the entry's platform)
+PLATFORM_ONLY_KEYS: dict[str, frozenset[str]] = {"login_customer_id": frozenset({"google_ads"})}
+
+LOOKBACK_MIN, LOOKBACK_MAX, LOOKBACK_DEFAULT = 1, 90, 7
+NAME_MAX = 200
+
+_SHEET_RE = re.compile(r"^[A-Za-z0-9_-]{10,128}$")
+_CONN_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
+_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+# IANA names: letters, digits, `_+-`, `/`-separated; guards ZoneInfo against paths and hostile strings
+_ZONE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,3}$")
+# files in the zoneinfo directories that are not time zone names
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+_NOT_ZONE_PREFIXES = ("posix/", "right/")
+_OFFSET_RE = re.compile(r"^(?:UTC|GMT|Z)?\s*[+-]\s*\d{1,2}(?::?\d{2})?$", re.IGNORECASE)
+_SAFE_LABEL_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_SAFE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+# every pattern is applied with fullmatch: with `match`, `$` also matches before a trailing newline
+
+
+@dataclass(frozen=True)
+class Account:
+    """One ad account, validated; the unit of the per-account DAGs."""
+
+    platform: str
+    account_id: str
+    name: str
+    timezone: str
+    currency: str
+    active: bool = True
+    login_customer_id: str | None = None
+    #: "" means the platform's default connection (filled in on construction)
+    conn_id: str = ""
+    frequency: Frequency = "daily"
+    lookback_days: int = LOOKBACK_DEFAULT
+    #: () means all of the platform's reports (filled in on construction)
+    reports: tuple[str, ...] = ()
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        info = PLATFORMS.get(self.platform)
+        if not isinstance(self.reports, tuple):
+            object.__setattr__(self, "reports", tuple(self.reports))
+        if info is not None:
+            if not self.conn_id:
+                object.__setattr__(self, "conn_id", info.default_conn_id)
+            if not self.reports:
+                object.__setattr__(self, "reports", info.reports)
+
+    @property
+    def key(self) -> str:
+        """`google_ads__1234567890`: unique over the registry, safe in ids and lock names."""
+        return f"{self.platform}__{self.account_id}"
+
+    @property
+    def dag_id_prefix(self) -> str:
+        return f"ads_sync__{self.key}"
+
+    def dag_id(self, kind: str) -> str:
+        """`ads_sync__<platform>__<account_id>__<kind>` (kind: daily, weekly, force_sync)."""
+        return f"{self.dag_id_prefix}__{kind}"
+
+    @property
+    def info(self) -> PlatformInfo:
+        return PLATFORMS[self.platform]
+
+
+@dataclass(frozen=True)
+class RegistryError:
+    """One problem in the registry, precise enough to fix without reading code."""
+
+    #: position in `accounts`; -1 for problems of the file itself
+    index: int
+    #: names the entry, e.g. "accounts[3] (google_ads 1234567890 'Acme')", or the file
+    entry: str
+    #: the field at fault ("" when the whole entry or file is at fault)
+    field: str
+    #: one sentence: what is wrong and how to fix it
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.entry}: {self.field}: {self.message}" if self.field else f"{self.entry}: {self.message}"
+        )
+
+    @property
+    def slug(self) -> str:
+        """A short fragment safe in a DAG id; unique in a Registry (one error per entry, one for the file)."""
+        return "file" if self.index < 0 else f"entry_{self.index}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    #: valid entries (active or not), sorted by (platform, account_id)
+    accounts: tuple[Account, ...]
+    #: at most one per entry and one for the file, sorted by index (the file's first)
+    errors: tuple[RegistryError, ...]
+    overview_sheet: str | None = None
+    _by_key: dict[str, Account] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((a.key, a) for a in self.accounts)
+
+    def get(self, key: str) -> Account | None:
+        """The account with this `key` (`google_ads__1234567890`), or None."""
+        return self._by_key.get(key)
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+
+class _Mapping(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers keys written twice (PyYAML silently keeps the last one)."""
+
+    duplicate_keys: tuple[str, ...] = ()
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loader (C-accelerated when available) whose mappings report duplicate keys."""
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> Any:
+    data = _Mapping()
+    yield data
+    seen: set[tuple[str, str]] = set()
+    dups: list[str] = []
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            k = (key_node.tag, key_node.value)
+            if k in seen and key_node.value not in dups:
+                dups.append(key_node.value)
+            seen.add(k)
+    data.update(loader.construct_mapping(node))
+    if dups:
+        data.duplicate_keys = tuple(dups)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def load_registry(path: Path) -> Registry:
+    """Read and validate the registry file; every problem (even a missing file) is an error, never raised."""
+    path = Path(path)
+    source = path.name or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return _file_error(
+            source, f"the registry file {str(path)!r} does not exist; create it with an `accounts:` list"
+        )
+    except UnicodeDecodeError as exc:
+        return _file_error(source, f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8")
+    except OSError as exc:
+        return _file_error(
+            source, f"the file cannot be read ({exc.strerror or exc}); check its path and permissions"
+        )
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "syntax error"
+        return _file_error(source, f"the file is not valid YAML: {problem}{where}; fix the syntax there")
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a content problem
+        return _file_error(
+            source, f"the file is not valid YAML ({type(exc).__name__}: {_trunc(str(exc))}); fix the syntax"
+        )
+    return parse_registry(data, source=source)
+
+
+def parse_registry(data: object, *, source: str = "accounts.yaml") -> Registry:
+    """Validate an already-loaded registry; never raises, one bad entry never drops another.
+
+    `source` names the file in file-level errors.
+    """
+    try:
+        return _parse_registry(data, source)
+    except Exception as exc:  # noqa: BLE001 - the DAG file must never die on the registry
+        return _file_error(source, f"could not be validated ({type(exc).__name__}: {_trunc(str(exc))})")
+
+
+def _parse_registry(data: object, source: str) -> Registry:
+    if data is None:
+        return _file_error(source, "the file is empty; it needs a mapping with an `accounts:` list")
+    if not isinstance(data, Mapping):
+        return _file_error(
+            source, f"the top level is {_type_name(data)}, expected a mapping with an `accounts:` list"
+        )
+    file_error: RegistryError | None = None
+
+    def file_problem(fld: str, message: str) -> None:
+        nonlocal file_error
+        if file_error is None:  # the first problem, in a fixed order, like entries
+            file_error = RegistryError(-1, source, fld, message)
+
+    dups = getattr(data, "duplicate_keys", ())
+    if dups:
+        file_problem(
+            _key_text(dups[0]), f"the top-level key {_quoted_key(dups[0])} appears more than once; keep one"
+        )
+    unknown = [k for k in data if k not in TOP_LEVEL_KEYS]
+    if unknown:
+        file_problem(
+            _key_text(unknown[0]),
+            f"unknown top-level key {_quoted_key(unknown[0])}{_did_you_mean(unknown[0], TOP_LEVEL_KEYS)}; "
+            f"allowed keys: {', '.join(TOP_LEVEL_KEYS)}",
+        )
+
+    accounts_raw = data.get("accounts")
+    if "accounts" not in data:
+        file_problem("accounts", "the `accounts:` list is missing; add it (an empty list is fine)")
+        accounts_raw = []
+    elif accounts_raw is None:
+        accounts_raw = []
+    elif not isinstance(accounts_raw, list):
+        file_problem("accounts", f"must be a list of account entries, got {_type_name(accounts_raw)}")
+        accounts_raw = []
+
+    overview_sheet = data.get("overview_sheet")
+    if overview_sheet is not None and not (
+        isinstance(overview_sheet, str) and _SHEET_RE.fullmatch(overview_sheet)
+    ):
+        file_problem("overview_sheet", _sheet_message(overview_sheet))
+        overview_sheet = None
+
+    defaults: dict[str, Any] = {}
+    raw_defaults = data.get("defaults")
+    if raw_defaults is None:
+        pass
+    elif not isinstance(raw_defaults, Mapping):
+        file_problem(
+            "defaults", f"must be a mapping of field: value, got {_type_name(raw_defaults)}; it is ignored"
+        )
+    else:
+        for k, v in raw_defaults.items():
+            if k in DEFAULTABLE_KEYS:
+                defaults[k] = v
+            elif k in ALLOWED_KEYS:
+                file_problem(
+                    f"defaults.{k}", f"{k} identifies an account and cannot have a default; set it per entry"
+                )
+            else:
+                file_problem(
+                    f"defaults.{_key_text(k)}",
+                    f"unknown key {_quoted_key(k)}{_did_you_mean(k, DEFAULTABLE_KEYS)}; it is ignored; "
+                    f"allowed keys: {', '.join(DEFAULTABLE_KEYS)}",
+                )
+        ddups = getattr(raw_defaults, "duplicate_keys", ())
+        if ddups:
+            file_problem(
+                f"defaults.{_key_text(ddups[0])}",
+                f"the key {_quoted_key(ddups[0])} appears more than once; keep one",
+            )
+
+    accounts: list[Account] = []
+    errors: list[RegistryError] = []
+    claimed: dict[tuple[str, str], int] = {}
+    for index, raw in enumerate(accounts_raw):
+        try:
+            result = _validate_entry(index, raw, defaults, claimed)
+        except Exception as exc:  # noqa: BLE001 - a validator bug must not take the other entries down
+            result = RegistryError(
+                index,
+                _label(index, raw),
+                "",
+                f"could not be validated ({type(exc).__name__}: {_trunc(str(exc))})",
+            )
+        if isinstance(result, Account):
+            accounts.append(result)
+        else:
+            errors.append(result)
+
+    accounts.sort(key=lambda a: (a.platform, a.account_id))
+    if file_error is not None:
+        errors.insert(0, file_error)
+    return Registry(accounts=tuple(accounts), errors=tuple(errors), overview_sheet=overview_sheet)
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+class _Invalid(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _validate_entry(
+    index: int, raw: object, defaults: Mapping[str, Any], claimed: dict[tuple[str, str], int]
+) -> Account | RegistryError:
+    label = _label(index, raw)
+    try:
+        return _build_account(index, raw, defaults, claimed)
+    except _Invalid as bad:
+        return RegistryError(index, label, bad.field, bad.message)
+
+
+def _build_account(
+    index: int, raw: object, defaults: Mapping[str, Any], claimed: dict[tuple[str, str], int]
+) -> Account:
+    if not isinstance(raw, Mapping):
+        raise _Invalid(
+            "",
+            f"is {_type_name(raw)}, expected a mapping of field: value "
+            "(start the entry with `- platform: …`)",
+        )
+    dups = getattr(raw, "duplicate_keys", ())
+    if dups:
+        raise _Invalid(_key_text(dups[0]), "appears more than once in this entry; keep one")
+    for k in raw:
+        if k not in ALLOWED_KEYS:
+            raise _Invalid(
+                _key_text(k),
+                f"unknown key {_quoted_key(k)}{_did_you_mean(k, ALLOWED_KEYS)}; "
+                f"allowed keys: {', '.join(ALLOWED_KEYS)}",
+            )
+
+    def get(key: str) -> Any:
+        return raw[key] if key in raw else defaults.get(key)
+
+    def bad(key: str, message: str) -> _Invalid:
+        if key not in raw and key in defaults:
+            message += " (the value comes from `defaults:`)"
+        return _Invalid(key, message)
+
+    for key in REQUIRED_KEYS:
+        if get(key) is None:
+            raise bad(key, "is required; add it to the entry")
+
+    # identity first: platform, account id, duplicates
+    platform = raw["platform"]
+    if not isinstance(platform, str) or platform not in PLATFORMS:
+        raise bad(
+            "platform",
+            f"{_show(platform)} is not a supported platform{_did_you_mean(platform, tuple(PLATFORMS))}; "
+            f"use one of: {', '.join(PLATFORMS)}",
+        )
+    info = PLATFORMS[platform]
+    account_id = _check_id("account_id", raw["account_id"], info, bad)
+    first = claimed.get((platform, account_id))
+    if first is not None:
+        raise bad(
+            "account_id",
+            f"{platform} account {account_id} is already registered by accounts[{first}]; "
+            "remove or merge one of the two entries",
+        )
+    claimed[(platform, account_id)] = index
+
+    name = raw["name"]
+    if not isinstance(name, str):
+        raise bad("name", f"must be a string, got {_type_name(name)}; quote it")
+    name = name.strip()
+    if not name:
+        raise bad("name", "must not be empty; give the account a readable name")
+    if len(name) > NAME_MAX:
+        raise bad("name", f"is {len(name)} characters long; shorten it to at most {NAME_MAX}")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise bad("name", f"{_show(name)} contains control characters or line breaks; write it on one line")
+
+    timezone = get("timezone")
+    _check_timezone(timezone, bad)
+
+    currency = get("currency")
+    if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
+        hint = (
+            f"; write it in capitals: {currency.upper()!r}"
+            if isinstance(currency, str) and _CURRENCY_RE.fullmatch(currency.upper())
+            else ""
+        )
+        raise bad(
+            "currency",
+            f"{_show(currency)} is not an ISO 4217 currency code (three capital letters, e.g. EUR){hint}",
+        )
+
+    active = get("active")
+    if active is None:
+        active = True
+    elif not isinstance(active, bool):
+        raise bad("active", f"must be true or false, got {_show(active)}")
+
+    conn_id = get("conn_id")
+    if conn_id is None:
+        conn_id = info.default_conn_id
+    elif not isinstance(conn_id, str) or not _CONN_ID_RE.fullmatch(conn_id):
+        raise bad(
+            "conn_id",
+            f"{_show(conn_id)} is not a valid Airflow connection id (letters, digits, `_.-`, at most 250); "
+            f"omit it to use {info.default_conn_id}",
+        )
+
+    frequency = get("frequency")
+    if frequency is None:
+        frequency = "daily"
+    elif not isinstance(frequency, str) or frequency not in FREQUENCIES:
+        raise bad("frequency", f"{_show(frequency)} is not a frequency; use one of: {', '.join(FREQUENCIES)}")
+
+    lookback = get("lookback_days")
+    if lookback is None:
+        lookback = LOOKBACK_DEFAULT
+    elif (
+        isinstance(lookback, bool)
+        or not isinstance(lookback, int)
+        or not LOOKBACK_MIN <= lookback <= LOOKBACK_MAX
+    ):
+        raise bad(
+            "lookback_days",
+            f"must be a whole number of days from {LOOKBACK_MIN} to {LOOKBACK_MAX}, got {_show(lookback)}",
+        )
+
+    reports = _check_reports(get("reports"), info, bad)
+
+    login = get("login_customer_id")
+    if login is not None:
+        allowed_on = PLATFORM_ONLY_KEYS["login_customer_id"]
+        if platform not in allowed_on:
+            raise bad(
+                "login_customer_id",
+                f"applies only to {', '.join(sorted(allowed_on))} accounts; "
+                f"remove it from this {platform} entry",
+            )
+        login = _check_id("login_customer_id", login, info, bad)
+
+    sheet = get("sheet")
+    if sheet is not None and not (isinstance(sheet, str) and _SHEET_RE.fullmatch(sheet)):
+        raise bad("sheet", _sheet_message(sheet))
+
+    return Account(
+        platform=platform,
+        account_id=account_id,
+        name=name,
+        timezone=timezone,
+        currency=currency,
+        active=active,
+        login_customer_id=login,
+        conn_id=conn_id,
+        frequency=cast(Frequency, frequency),
+        lookback_days=lookback,
+        reports=reports,
+        sheet=sheet,
+    )
+
+
+def _check_id(key: str, value: object, info: PlatformInfo, bad: Any) -> str:
+    """An id must match the platform's pattern exactly; ints are accepted (YAML reads bare digits as int)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise bad(key, f"must be a string ({info.account_id_hint}), got {_type_name(value)}; quote it")
+    text = str(value)
+    if info.account_id_pattern.fullmatch(text):
+        return text
+    hint = info.account_id_hint
+    if isinstance(value, str):
+        stripped = text.strip()
+        for candidate, why in (
+            (stripped.replace("-", "").replace(" ", ""), "without dashes or spaces"),
+            (
+                stripped[4:] if stripped.lower().startswith("act_") else "",
+                "without the act_ prefix (ids are stored without it)",
+            ),
+        ):
+            if candidate and candidate != text and info.account_id_pattern.fullmatch(candidate):
+                hint = f"write it {why}: {candidate!r}"
+                break
+    else:
+        hint += "; quote it so YAML keeps it exactly as written"
+    raise bad(key, f"{_show(value)} is not a valid {info.label} account id; {hint}")
+
+
+def _check_timezone(value: object, bad: Any) -> None:
+    if not isinstance(value, str):
+        raise bad(
+            "timezone", f"must be an IANA time zone name such as Europe/Berlin, got {_type_name(value)}"
+        )
+    if _zone_ok(value):
+        return
+    if _OFFSET_RE.fullmatch(value.strip()):
+        hint = (
+            "use the region's name, e.g. Europe/Berlin, so daylight saving is followed "
+            "(a fixed offset is Etc/GMT-2, sign inverted)"
+        )
+    else:
+        guess = _zone_suggestion(value) if len(value) <= 64 else None
+        hint = f"did you mean {guess!r}?" if guess else "use a name like Europe/Berlin or America/New_York"
+    raise bad("timezone", f"{_show(value)} is not an IANA time zone; {hint}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_ok(name: str) -> bool:
+    """Loading a zone reads a file, so remember the answer per distinct name (accounts share few zones)."""
+    if (
+        not _ZONE_RE.fullmatch(name)
+        or len(name) > 64
+        or name in _NOT_ZONES
+        or name.startswith(_NOT_ZONE_PREFIXES)
+    ):
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _all_zones() -> dict[str, str]:
+    """Lower-cased name -> zone name; built only when an entry has a bad zone (it scans the tz database)."""
+    return {z.lower(): z for z in zoneinfo.available_timezones() if z not in _NOT_ZONES}
+
+
+def _zone_suggestion(value: str) -> str | None:
+    zones = _all_zones()
+    key = value.strip().lower().replace(" ", "_")
+    if key in zones:
+        return zones[key]
+    close = difflib.get_close_matches(key, zones.keys(), n=1, cutoff=0.8)
+    return zones[close[0]] if close else None
+
+
+def _check_reports(value: object, info: PlatformInfo, bad: Any) -> tuple[str, ...]:
+    """Kept in the platform's table order, so the DAG's task order never depends on the YAML's order."""
+    if value is None:
+        return info.reports
+    if not isinstance(value, list):
+        raise bad(
+            "reports",
+            f"must be a list of report names, got {_type_name(value)}; "
+            f"choose from: {', '.join(info.reports)}",
+        )
+    if not value:
+        raise bad("reports", f"must not be empty; omit it to load all reports ({', '.join(info.reports)})")
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str) or item not in info.reports:
+            raise bad(
+                "reports",
+                f"{_show(item)} is not a {info.label} report{_did_you_mean(item, info.reports)}; "
+                f"choose from: {', '.join(info.reports)}",
+            )
+        if item in seen:
+            raise bad("reports", f"{item!r} is listed twice; list each report once")
+        seen.add(item)
+    return tuple(r for r in info.reports if r in seen)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _file_error(source: str, message: str) -> Registry:
+    return Registry(accounts=(), errors=(RegistryError(-1, source, "", message),), overview_sheet=None)
+
+
+def _sheet_message(value: object) -> str:
+    return (
+        f"{_show(value)} is not a spreadsheet id (at least 10 letters, digits, `_` or `-`: "
+        "the part of the sheet's URL between /d/ and /edit); fix it or set it to null"
+    )
+
+
+def _label(index: int, raw: object) -> str:
+    """`accounts[3] (google_ads 1234567890 'Acme')`: built from whatever is there, never raising."""
+    base = f"accounts[{index}]"
+    try:
+        if not isinstance(raw, Mapping):
+            return base
+        parts = []
+        for key in ("platform", "account_id"):
+            v = raw.get(key)
+            if isinstance(v, (str, int)) and not isinstance(v, bool):
+                text = str(v)
+                parts.append(text if _SAFE_LABEL_RE.fullmatch(text) else repr(_trunc(text, 30)))
+        name = raw.get("name")
+        if isinstance(name, str) and name.strip():
+            parts.append(repr(_trunc(name.strip(), 40)))
+        return f"{base} ({' '.join(parts)})" if parts else base
+    except Exception:  # noqa: BLE001 - a label must never be the thing that fails
+        return base
+
+
+def _trunc(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show(value: object) -> str:
+    """A value for a message: repr (quotes and escapes newlines, so hostile text stays inert), truncated."""
+    if isinstance(value, str):
+        return repr(_trunc(value))
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return _type_name(value)
+
+
+def _key_text(key: object) -> str:
+    """A user-written key as a field name: as is when plain, else quoted and escaped (never a raw newline)."""
+    text = str(key)
+    return text if _SAFE_KEY_RE.fullmatch(text) else repr(_trunc(text, 40))
+
+
+def _quoted_key(key: object) -> str:
+    return repr(_trunc(str(key), 40))
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+    }.get(type(value), "a mapping" if isinstance(value, Mapping) else f"a {type(value).__name__}")
+
+
+def _did_you_mean(value: object, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
