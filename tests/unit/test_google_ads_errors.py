@@ -98,3 +98,11 @@ def test_outages_are_transient(cls) -> None:
 def test_unknown_errors_come_back_unchanged() -> None:
     exc = KeyError("x")
     assert classify_error(exc) is exc
+
+
+def test_refresh_rejected_inside_a_grpc_call_is_an_auth_failure_not_an_outage() -> None:
+    exc = core.ServiceUnavailable(
+        "Getting metadata from plugin failed with error: ('invalid_grant: Token has been expired or revoked.', "
+        "{'error': 'invalid_grant'})"
+    )
+    assert isinstance(classify_error(exc), AuthFailure)

@@ -65,7 +65,8 @@ class GoogleAdsApiHook(BaseHook):
             from google.oauth2.credentials import Credentials
 
             extras = self._extras()
-            if extras.get("ssl_roots_file") and "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH" not in os.environ:
+            if extras.get("ssl_roots_file"):
+                # sandbox only: gRPC reads the roots once per process, so this must precede any channel
                 os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(extras["ssl_roots_file"])
             credentials = Credentials(
                 token=None,
@@ -88,10 +89,22 @@ class GoogleAdsApiHook(BaseHook):
     def search_stream(self, customer_id: str, query: str) -> Iterator[Any]:
         """Yield raw GoogleAdsRow messages for one GAQL query. A broken stream raises mid-way; the
         caller must drop what it received and run the whole query again."""
-        service = self.get_client().get_service("GoogleAdsService", version=API_VERSION)
+        client = self.get_client()
+        self._refresh_if_needed(client.credentials)
+        service = client.get_service("GoogleAdsService", version=API_VERSION)
         self.requests += 1
         for batch in service.search_stream(customer_id=customer_id, query=query):
             yield from batch.results
+
+    @staticmethod
+    def _refresh_if_needed(credentials: Any) -> None:
+        """Refresh the OAuth token ourselves: inside a gRPC call a rejected refresh token surfaces as
+        UNAVAILABLE ("Getting metadata from plugin failed"), which would look transient."""
+        if credentials.valid:
+            return
+        from google.auth.transport.requests import Request
+
+        credentials.refresh(Request())
 
     # -- errors -------------------------------------------------------------------------------------
 
@@ -155,11 +168,13 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
     """Authentication, permission and bad queries fail now; rate limits and outages retry; a daily
     quota fails with the time it resets."""
     from google.ads.googleads.errors import GoogleAdsException
-    from google.auth.exceptions import RefreshError
+    from google.auth.exceptions import RefreshError, TransportError
 
     if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest)):
         return exc
-    if isinstance(exc, RefreshError):
+    if isinstance(exc, TransportError):
+        return TransientApiError(f"Google OAuth token endpoint unreachable: {exc}")
+    if isinstance(exc, RefreshError) or _is_refresh_failure(exc):
         return AuthFailure(
             f"Google OAuth refused the refresh token of connection {conn_id!r} ({exc.args[0] if exc.args else exc}); "
             "create a new refresh token and update the connection's refresh_token extra"
@@ -212,3 +227,9 @@ def _api_core_status(exc: BaseException) -> str | None:
     """google.api_core exceptions carry a grpc_status_code."""
     code = getattr(exc, "grpc_status_code", None)
     return getattr(code, "name", None)
+
+
+def _is_refresh_failure(exc: BaseException) -> bool:
+    """A token refresh rejected inside a gRPC call (UNAVAILABLE with the OAuth error in its text)."""
+    text = str(exc)
+    return "Getting metadata from plugin failed" in text and ("invalid_grant" in text or "invalid_client" in text)

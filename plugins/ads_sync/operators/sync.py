@@ -107,16 +107,17 @@ class ResolveWindowOperator(AccountSyncOperator):
         from ads_sync.windows import ConfError, resolve_window, validate_conf
 
         run = context["dag_run"]
+        # The run's own conf, not context["params"]: every Param defaults to null/false, so the conf
+        # alone says what was chosen, and unknown keys are caught here (Airflow accepts them).
         conf = dict(run.conf or {})
-        params = {k: v for k, v in dict(context["params"]).items()}
         try:
-            validate_conf(conf, allowed=set(params))
+            validate_conf(conf, allowed=set(context["dag"].params.keys()))
             window = resolve_window(
                 kind=self.kind,
                 run_type=str(getattr(run.run_type, "value", run.run_type)),
                 logical_date=run.logical_date,
                 run_after=run.run_after,
-                conf=params,
+                conf=conf,
                 timezone=self.account.timezone,
                 lookback_days=self.account.lookback_days,
                 retention_months=self.account.info.retention_months,
@@ -128,7 +129,7 @@ class ResolveWindowOperator(AccountSyncOperator):
             raise AirflowSkipException("this backfill run stands for a period that has not ended yet")
         self.log.info("Window for %s (%s): %s to %s: %s", self.account.key, self.kind, window.start,
                       window.end, window.why)
-        dry_run = bool(params.get("dry_run"))
+        dry_run = conf.get("dry_run") is True
         if dry_run:
             for step in connector_for(self.account).steps(window):
                 self.log.info("Dry run: would request %s: %s", step.table.name, step.request)

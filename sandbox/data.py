@@ -1,0 +1,215 @@
+"""Deterministic synthetic advertising data, shared by every platform emulator.
+
+Nothing here knows about Google or Meta: an emulator maps these neutral records onto its own wire
+format. Every value is a pure function of (account, entity, date[, as_of]) computed with hashlib,
+so two processes (or two runs a year apart) see the same numbers, which is what lets tests
+compare a sync against the source without storing fixtures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+#: Late conversions keep arriving for this many days after the day they are attributed to.
+CONVERSION_LAG_DAYS = 14
+
+_CHANNELS = ("SEARCH", "SEARCH", "SEARCH", "DISPLAY", "SHOPPING", "VIDEO")
+_CURRENCIES = ("EUR", "USD", "GBP", "CHF")
+_TIME_ZONES = ("Europe/Berlin", "America/New_York", "Europe/London", "Europe/Zurich")
+# About one (entity, day) in twelve has no impressions: the real APIs omit such rows.
+_EMPTY_DAY_ONE_IN = 12
+
+
+@dataclass(frozen=True)
+class Volume:
+    """How much data an account has; raise it for benchmarks."""
+
+    campaigns: int = 3
+    ad_groups_per_campaign: int = 2
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    currency: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    name: str
+    status: str  # "ENABLED" | "PAUSED"
+    channel: str  # "SEARCH" | "DISPLAY" | "SHOPPING" | "VIDEO"
+
+
+@dataclass(frozen=True)
+class AdGroup:
+    id: int
+    campaign_id: int
+    name: str
+    status: str  # "ENABLED" | "PAUSED"
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """One entity's delivery on one day (or a sum of such days or entities).
+
+    conversions and conversion_value carry two decimals; sums are rounded back to two decimals
+    so a roll-up equals the sum of its parts exactly at that precision.
+    """
+
+    impressions: int
+    clicks: int
+    cost_micros: int
+    conversions: float
+    conversion_value: float
+
+    def __add__(self, other: Metrics) -> Metrics:
+        return Metrics(
+            self.impressions + other.impressions,
+            self.clicks + other.clicks,
+            self.cost_micros + other.cost_micros,
+            round(self.conversions + other.conversions, 2),
+            round(self.conversion_value + other.conversion_value, 2),
+        )
+
+
+ZERO = Metrics(0, 0, 0, 0.0, 0.0)
+
+
+def _digest(key: str, size: int = 8) -> bytes:
+    return hashlib.blake2b(key.encode(), digest_size=size).digest()
+
+
+def _number(key: str) -> int:
+    return int.from_bytes(_digest(key), "big")
+
+
+def account(account_id: str) -> Account:
+    n = _number(f"account|{account_id}")
+    return Account(
+        id=account_id,
+        name=f"Sandbox account {account_id}",
+        currency=_CURRENCIES[n % len(_CURRENCIES)],
+        time_zone=_TIME_ZONES[(n >> 8) % len(_TIME_ZONES)],
+    )
+
+
+def _unique_id(key: str, low: int, span: int, taken: set[int]) -> int:
+    """A hash-derived id in [low, low + span), re-salted on the (rare) collision within an account."""
+    salt = 0
+    while True:
+        value = low + _number(f"{key}|{salt}") % span
+        if value not in taken:
+            taken.add(value)
+            return value
+        salt += 1
+
+
+@lru_cache(maxsize=256)
+def _entities(account_id: str, volume: Volume) -> tuple[tuple[Campaign, ...], tuple[AdGroup, ...]]:
+    taken: set[int] = set()
+    campaigns: list[Campaign] = []
+    groups: list[AdGroup] = []
+    for c in range(volume.campaigns):
+        n = _number(f"campaign|{account_id}|{c}")
+        channel = _CHANNELS[n % len(_CHANNELS)]
+        campaign = Campaign(
+            id=_unique_id(f"campaign-id|{account_id}|{c}", 10_000_000_000, 90_000_000_000, taken),
+            name=f"{channel.title()} campaign {c + 1:03d}",
+            status="PAUSED" if (n >> 8) % 5 == 0 else "ENABLED",
+            channel=channel,
+        )
+        campaigns.append(campaign)
+        for g in range(volume.ad_groups_per_campaign):
+            m = _number(f"ad_group|{account_id}|{c}|{g}")
+            groups.append(
+                AdGroup(
+                    id=_unique_id(
+                        f"ad-group-id|{account_id}|{c}|{g}", 100_000_000_000, 900_000_000_000, taken
+                    ),
+                    campaign_id=campaign.id,
+                    name=f"{campaign.name} / ad group {g + 1:03d}",
+                    status="PAUSED" if campaign.status == "PAUSED" or m % 6 == 0 else "ENABLED",
+                )
+            )
+    return tuple(campaigns), tuple(groups)
+
+
+def campaigns(account_id: str, volume: Volume = Volume()) -> list[Campaign]:
+    return list(_entities(account_id, volume)[0])
+
+
+def ad_groups(account_id: str, volume: Volume = Volume()) -> list[AdGroup]:
+    return list(_entities(account_id, volume)[1])
+
+
+def ad_groups_of(account_id: str, volume: Volume = Volume()) -> dict[int, tuple[AdGroup, ...]]:
+    """Ad groups keyed by campaign id (for roll-ups)."""
+    return _ad_groups_by_campaign(account_id, volume)
+
+
+@lru_cache(maxsize=256)
+def _ad_groups_by_campaign(account_id: str, volume: Volume) -> dict[int, tuple[AdGroup, ...]]:
+    by_campaign: dict[int, list[AdGroup]] = {}
+    for group in _entities(account_id, volume)[1]:
+        by_campaign.setdefault(group.campaign_id, []).append(group)
+    return {k: tuple(v) for k, v in by_campaign.items()}
+
+
+def ad_group_metrics(account_id: str, ad_group_id: int, day: date, as_of: date) -> Metrics | None:
+    """Delivery of one ad group on `day` as reported on `as_of`; None when there is no row.
+
+    The day must be complete (day < as_of). Conversions (and their value) mature linearly over
+    CONVERSION_LAG_DAYS, so the same day reads differently as as_of moves on, like late
+    conversions in the real platforms, but identically for any request on one as_of.
+    """
+    age = (as_of - day).days
+    if age < 1:
+        return None
+    h = _digest(f"{account_id}|{ad_group_id}|{day.isoformat()}", 16)
+    if h[0] % _EMPTY_DAY_ONE_IN == 0:
+        return None
+    # Entity scale comes from the (hash-derived) id; the day's noise and weekday from the digest.
+    scale = 50 + ad_group_id % 4_950
+    weekday = 0.7 if day.weekday() >= 5 else 1.0
+    impressions = 1 + int(scale * weekday * (0.5 + h[1] / 255))
+    clicks = impressions * (10 + h[2] % 70) // 1_000  # CTR 1 % .. 8 %
+    cost_micros = clicks * (10 + int.from_bytes(h[3:5], "big") % 290) * 10_000  # CPC 0.10 .. 3.00
+    final_centi = clicks * (h[5] % 100) * 10 // 100  # conversions in hundredths, CVR 0 .. 10 %
+    value_per_conversion_centi = 500 + int.from_bytes(h[6:8], "big") % 20_000
+    matured_centi = final_centi * min(age, CONVERSION_LAG_DAYS) // CONVERSION_LAG_DAYS
+    return Metrics(
+        impressions=impressions,
+        clicks=clicks,
+        cost_micros=cost_micros,
+        conversions=matured_centi / 100,
+        conversion_value=matured_centi * value_per_conversion_centi // 100 / 100,
+    )
+
+
+def campaign_metrics(
+    account_id: str, campaign_id: int, day: date, as_of: date, volume: Volume = Volume()
+) -> Metrics | None:
+    """The exact sum of the campaign's ad groups on that day; None when none of them has a row."""
+    total: Metrics | None = None
+    for group in ad_groups_of(account_id, volume).get(campaign_id, ()):
+        m = ad_group_metrics(account_id, group.id, day, as_of)
+        if m is not None:
+            total = m if total is None else total + m
+    return total
+
+
+def account_metrics(account_id: str, day: date, as_of: date, volume: Volume = Volume()) -> Metrics | None:
+    """The exact sum of all the account's ad groups on that day."""
+    total: Metrics | None = None
+    for group in _entities(account_id, volume)[1]:
+        m = ad_group_metrics(account_id, group.id, day, as_of)
+        if m is not None:
+            total = m if total is None else total + m
+    return total

@@ -1,0 +1,120 @@
+"""Scripted failures: "fail the Nth matching call with this error, M times".
+
+A Fault is plain data (JSON round-trippable) so a test in another process can script it through
+the control API; the FaultBook does the counting, which starts when the fault is added.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+#: error names each service understands (the emulators decide what they look like on the wire)
+ERRORS: dict[str, frozenset[str]] = {
+    "google_ads": frozenset(
+        {
+            "UNAVAILABLE",
+            "DEADLINE_EXCEEDED",
+            "INTERNAL",
+            "RATE_EXCEEDED",
+            "DAILY_QUOTA",
+            "AUTH_INVALID",
+            "PERMISSION_DENIED",
+            "DEVELOPER_TOKEN_NOT_APPROVED",
+            "INVALID_ARGUMENT",
+            "SLOW",
+        }
+    ),
+    "oauth": frozenset({"invalid_grant", "invalid_client", "UNAVAILABLE", "SLOW"}),
+}
+
+
+@dataclass(kw_only=True)
+class Fault:
+    """Fail calls to `service` that match customer_id/resource (None = any).
+
+    nth: the first failing matching call, counted from when the fault is added (1 = the next one).
+    times: how many consecutive matching calls fail from there; -1 = forever.
+    after_rows: for streaming calls, send this many rows first, then break the stream.
+    delay_s: sleep before answering (SLOW answers normally afterwards).
+    """
+
+    service: str
+    error: str
+    customer_id: str | None = None
+    resource: str | None = None
+    nth: int = 1
+    times: int = 1
+    after_rows: int = 0
+    delay_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.service not in ERRORS:
+            raise ValueError(f"unknown fault service {self.service!r}; expected one of {sorted(ERRORS)}")
+        if self.error not in ERRORS[self.service]:
+            expected = sorted(ERRORS[self.service])
+            raise ValueError(f"unknown {self.service} fault error {self.error!r}; expected one of {expected}")
+        if self.nth < 1 or self.times == 0 or self.times < -1 or self.after_rows < 0 or self.delay_s < 0:
+            raise ValueError(f"invalid fault counts: {self}")
+        if self.customer_id is not None:
+            self.customer_id = self.customer_id.replace("-", "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fault:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault keys: {sorted(unknown)}")
+        return cls(**data)
+
+    def matches(self, service: str, customer_id: str | None, resource: str | None) -> bool:
+        return (
+            self.service == service
+            and (self.customer_id is None or self.customer_id == customer_id)
+            and (self.resource is None or self.resource == resource)
+        )
+
+
+class FaultBook:
+    """The armed faults of one sandbox; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: list[list[Any]] = []  # [fault, matching calls seen]
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._armed.append([fault, 0])
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+
+    def active(self) -> list[Fault]:
+        with self._lock:
+            return [fault for fault, _ in self._armed]
+
+    def check(
+        self, service: str, customer_id: str | None = None, resource: str | None = None
+    ) -> Fault | None:
+        """Count this call against every matching fault; return the first one that fires."""
+        fired: Fault | None = None
+        with self._lock:
+            for entry in self._armed:
+                fault, seen = entry
+                if not fault.matches(service, customer_id, resource):
+                    continue
+                seen += 1
+                entry[1] = seen
+                if (
+                    fired is None
+                    and seen >= fault.nth
+                    and (fault.times == -1 or seen < fault.nth + fault.times)
+                ):
+                    fired = fault
+        return fired

@@ -1,0 +1,343 @@
+"""GAQL semantics over the synthetic data: which fields exist, and the rows a query returns.
+
+A query is planned once (validated against the field catalogue, date range resolved, conditions
+compiled) and then yields each GoogleAdsRow already encoded as protobuf bytes. The per-entity part
+of a row (customer / campaign / ad group attributes) is encoded once per query; only segments and
+metrics are encoded per row.
+
+Like the real API, each row carries the resource_name of every resource it includes, and rows
+whose metrics are all zero are omitted from segmented metric queries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import islice
+from typing import Any
+
+from google.ads.googleads.v26.services.types import google_ads_service
+from google.protobuf.descriptor import FieldDescriptor
+
+from . import data
+from .data import Account, AdGroup, Campaign, Metrics, Volume
+from .gaql import Condition, GaqlError, Query, date_range, parse
+from .wire import Encoder, field_encoder, length_delimited
+
+_ROW = google_ads_service.GoogleAdsRow.pb().DESCRIPTOR
+_SEGMENTS, _METRICS = "segments", "metrics"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One row source before segmentation, with the resources attributed to it."""
+
+    customer: Account
+    campaign: Campaign | None = None
+    ad_group: AdGroup | None = None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str  # GAQL name, e.g. "ad_group.type"
+    scope: str  # resource ("customer", "campaign", "ad_group"), "segments" or "metrics"
+    get: Callable[[Any], Any]  # Entity, date or Metrics -> value
+    encode: Encoder
+    top_number: int  # GoogleAdsRow field number of the scope's message
+    py_type: type
+    enum_names: frozenset[str] = frozenset()
+
+
+_PY_TYPES = {
+    FieldDescriptor.TYPE_INT64: int,
+    FieldDescriptor.TYPE_INT32: int,
+    FieldDescriptor.TYPE_DOUBLE: float,
+    FieldDescriptor.TYPE_STRING: str,
+    FieldDescriptor.TYPE_ENUM: str,
+    FieldDescriptor.TYPE_BOOL: bool,
+}
+
+
+def _spec(name: str, get: Callable[[Any], Any]) -> FieldSpec:
+    scope, attr = name.split(".", 1)
+    top = _ROW.fields_by_name[scope]
+    inner = top.message_type.fields_by_name
+    field = inner.get(attr) or inner[attr + "_"]  # proto-plus renames reserved words: type -> type_
+    enum_names = frozenset(v.name for v in field.enum_type.values) if field.enum_type else frozenset()
+    return FieldSpec(name, scope, get, field_encoder(field), top.number, _PY_TYPES[field.type], enum_names)
+
+
+def _customer_rn(e: Entity) -> str:
+    return f"customers/{e.customer.id}"
+
+
+def _campaign_rn(e: Entity) -> str:
+    return f"customers/{e.customer.id}/campaigns/{e.campaign.id}"  # type: ignore[union-attr]
+
+
+_AD_GROUP_TYPES = {
+    "SEARCH": "SEARCH_STANDARD",
+    "DISPLAY": "DISPLAY_STANDARD",
+    "SHOPPING": "SHOPPING_PRODUCT_ADS",
+    "VIDEO": "VIDEO_RESPONSIVE",
+}
+
+FIELDS: dict[str, FieldSpec] = {
+    s.name: s
+    for s in (
+        _spec("customer.resource_name", _customer_rn),
+        _spec("customer.id", lambda e: int(e.customer.id)),
+        _spec("customer.descriptive_name", lambda e: e.customer.name),
+        _spec("customer.currency_code", lambda e: e.customer.currency),
+        _spec("customer.time_zone", lambda e: e.customer.time_zone),
+        _spec("customer.manager", lambda e: False),
+        _spec("campaign.resource_name", _campaign_rn),
+        _spec("campaign.id", lambda e: e.campaign.id),
+        _spec("campaign.name", lambda e: e.campaign.name),
+        _spec("campaign.status", lambda e: e.campaign.status),
+        _spec("campaign.advertising_channel_type", lambda e: e.campaign.channel),
+        _spec("ad_group.resource_name", lambda e: f"customers/{e.customer.id}/adGroups/{e.ad_group.id}"),
+        _spec("ad_group.id", lambda e: e.ad_group.id),
+        _spec("ad_group.name", lambda e: e.ad_group.name),
+        _spec("ad_group.status", lambda e: e.ad_group.status),
+        _spec("ad_group.type", lambda e: _AD_GROUP_TYPES.get(e.campaign.channel, "SEARCH_STANDARD")),
+        _spec("ad_group.campaign", _campaign_rn),
+        _spec("segments.date", lambda day: day.isoformat()),
+        _spec("metrics.impressions", lambda m: m.impressions),
+        _spec("metrics.clicks", lambda m: m.clicks),
+        _spec("metrics.cost_micros", lambda m: m.cost_micros),
+        _spec("metrics.conversions", lambda m: m.conversions),
+        _spec("metrics.conversions_value", lambda m: m.conversion_value),
+    )
+}
+
+#: FROM resource -> the resources whose fields its rows may carry (itself first)
+RESOURCES: dict[str, tuple[str, ...]] = {
+    "customer": ("customer",),
+    "campaign": ("campaign", "customer"),
+    "ad_group": ("ad_group", "campaign", "customer"),
+}
+
+
+def _entities(resource: str, customer_id: str, volume: Volume) -> list[Entity]:
+    account = data.account(customer_id)
+    if resource == "customer":
+        return [Entity(account)]
+    campaigns = data.campaigns(customer_id, volume)
+    if resource == "campaign":
+        return [Entity(account, c) for c in campaigns]
+    by_id = {c.id: c for c in campaigns}
+    return [Entity(account, by_id[g.campaign_id], g) for g in data.ad_groups(customer_id, volume)]
+
+
+def _metrics_source(
+    resource: str, customer_id: str, volume: Volume
+) -> Callable[[Entity, date, date], Metrics | None]:
+    if resource == "ad_group":
+        return lambda e, day, as_of: data.ad_group_metrics(customer_id, e.ad_group.id, day, as_of)  # type: ignore[union-attr]
+    if resource == "campaign":
+        return lambda e, day, as_of: data.campaign_metrics(customer_id, e.campaign.id, day, as_of, volume)  # type: ignore[union-attr]
+    return lambda e, day, as_of: data.account_metrics(customer_id, day, as_of, volume)
+
+
+# -- conditions ------------------------------------------------------------------------------------
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    return re.compile("".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern))
+
+
+def _predicate(cond: Condition, spec: FieldSpec) -> Callable[[Any], bool]:
+    """Compile a condition on one field into value -> bool, validating its constants now."""
+
+    def coerce(v: Any) -> Any:
+        try:
+            value = spec.py_type(v)
+        except (TypeError, ValueError):
+            raise GaqlError("BAD_VALUE", f"Error in query: invalid value {v!r} for {spec.name}.") from None
+        if spec.enum_names and value not in spec.enum_names:
+            raise GaqlError(
+                "BAD_ENUM_CONSTANT", f"Error in query: invalid enum constant {v!r} for {spec.name}."
+            )
+        return value
+
+    op = cond.op
+    if op in ("IS NULL", "IS NOT NULL"):
+        return lambda v: (v is None) == (op == "IS NULL")
+    if op in ("LIKE", "NOT LIKE"):
+        regex = _like(str(cond.values[0]))
+        return lambda v: (regex.fullmatch(str(v)) is not None) == (op == "LIKE")
+    if op == "DURING":
+        raise GaqlError("OPERATOR_FIELD_MISMATCH", f"Error in query: DURING cannot filter {spec.name}.")
+    values = [coerce(v) for v in cond.values]
+    compare: dict[str, Callable[[Any], bool]] = {
+        "=": lambda v: v == values[0],
+        "!=": lambda v: v != values[0],
+        "<": lambda v: v < values[0],
+        "<=": lambda v: v <= values[0],
+        ">": lambda v: v > values[0],
+        ">=": lambda v: v >= values[0],
+        "IN": lambda v: v in values,
+        "NOT IN": lambda v: v not in values,
+        "BETWEEN": lambda v: values[0] <= v <= values[1],
+    }
+    return compare[op]
+
+
+def _all(preds: list[tuple[Callable[[Any], Any], Callable[[Any], bool]]]) -> Callable[[Any], bool]:
+    return lambda obj: all(pred(get(obj)) for get, pred in preds)
+
+
+# -- the plan --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    query: Query
+    fields: tuple[str, ...]
+    first: date | None
+    last: date | None
+    segmented: bool  # segments.date selected: one row per entity and day
+    with_metrics: bool  # metrics selected (or segmented): rows need a date range
+    keep_entity: Callable[[Entity], bool]
+    keep_day: Callable[[date], bool]
+    keep_metrics: Callable[[Metrics], bool]
+    static_groups: list[tuple[int, list[FieldSpec]]]  # per resource message: (row field number, fields)
+    metric_fields: list[FieldSpec]
+
+    @property
+    def resource(self) -> str:
+        return self.query.resource
+
+    def rows(self, customer_id: str, volume: Volume, as_of: date) -> Iterator[bytes]:
+        """Encoded GoogleAdsRow messages, at most LIMIT of them."""
+        rows = self._rows(customer_id, volume, as_of)
+        return islice(rows, self.query.limit) if self.query.limit else rows
+
+    def _static(self, entity: Entity) -> bytes:
+        return b"".join(
+            length_delimited(number, b"".join(f.encode(f.get(entity)) for f in specs))
+            for number, specs in self.static_groups
+        )
+
+    def _rows(self, customer_id: str, volume: Volume, as_of: date) -> Iterator[bytes]:
+        entities = [e for e in _entities(self.resource, customer_id, volume) if self.keep_entity(e)]
+        statics = [self._static(e) for e in entities]
+        if not self.with_metrics:
+            yield from statics
+            return
+        assert self.first is not None and self.last is not None
+        last = min(self.last, as_of - timedelta(days=1))  # days not complete yet have no data
+        days = [self.first + timedelta(days=i) for i in range((last - self.first).days + 1)]
+        days = [d for d in days if self.keep_day(d)]
+        metrics_of = _metrics_source(self.resource, customer_id, volume)
+        metrics_number = FIELDS["metrics.impressions"].top_number
+        metric_encoders = [(f.get, f.encode) for f in self.metric_fields]
+        keep_metrics = self.keep_metrics
+
+        def encode_metrics(m: Metrics) -> bytes:
+            if not metric_encoders:
+                return b""
+            return length_delimited(metrics_number, b"".join(enc(get(m)) for get, enc in metric_encoders))
+
+        if self.segmented:
+            date_spec = FIELDS["segments.date"]
+            for day in days:
+                segment = length_delimited(date_spec.top_number, date_spec.encode(day.isoformat()))
+                for entity, static in zip(entities, statics, strict=True):
+                    m = metrics_of(entity, day, as_of)
+                    if m is not None and m.impressions and keep_metrics(m):
+                        yield static + segment + encode_metrics(m)
+            return
+        for entity, static in zip(entities, statics, strict=True):
+            total: Metrics | None = None
+            for day in days:
+                m = metrics_of(entity, day, as_of)
+                if m is not None:
+                    total = m if total is None else total + m
+            if total is not None and total.impressions and keep_metrics(total):
+                yield static + encode_metrics(total)
+
+
+def _spec_for(name: str, resource: str, clause: str) -> FieldSpec:
+    spec = FIELDS.get(name)
+    if spec is None:
+        scope, _, attr = name.partition(".")
+        top = _ROW.fields_by_name.get(scope)
+        real = (
+            top is not None
+            and top.message_type is not None
+            and attr.split(".")[0] in top.message_type.fields_by_name
+        )
+        hint = " (a real field the sandbox does not emulate)" if real else ""
+        raise GaqlError("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{name}'{hint}.")
+    if spec.scope not in (_SEGMENTS, _METRICS) and spec.scope not in RESOURCES[resource]:
+        raise GaqlError(
+            f"PROHIBITED_RESOURCE_TYPE_IN_{clause}_CLAUSE",
+            f"Cannot select or filter on the following resource: '{spec.scope}', since the resource is "
+            f"incompatible with the resource in the FROM clause.",
+        )
+    return spec
+
+
+def plan(text: str, today: date) -> Plan:
+    """Parse and validate a query; raises GaqlError like the real API would."""
+    query = parse(text)
+    resource = query.resource
+    if resource not in RESOURCES:
+        known = resource in _ROW.fields_by_name and resource not in (_SEGMENTS, _METRICS)
+        raise GaqlError(
+            "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE",
+            f"Error in query: invalid resource '{resource}' in the FROM clause"
+            + (" (not emulated by the sandbox)." if known else "."),
+        )
+    specs = [_spec_for(name, resource, "SELECT") for name in query.fields]
+    for name, _ in query.order_by:
+        _spec_for(name, resource, "SELECT")
+    selected_scopes = {s.scope for s in specs}
+    segmented = _SEGMENTS in selected_scopes
+    with_metrics = segmented or _METRICS in selected_scopes
+
+    entity_preds, day_preds, metric_preds = [], [], []
+    date_conditions = []
+    for cond in query.conditions:
+        spec = _spec_for(cond.field, resource, "WHERE")
+        if spec.name == "segments.date":
+            date_conditions.append(cond)
+            if cond.op in ("=", "!=", "IN", "NOT IN"):
+                day_preds.append((spec.get, _predicate(cond, spec)))
+        elif spec.scope == _METRICS:
+            metric_preds.append((spec.get, _predicate(cond, spec)))
+        else:
+            entity_preds.append((spec.get, _predicate(cond, spec)))
+    first, last = date_range(date_conditions, today)
+    if with_metrics and (first is None or last is None):
+        raise GaqlError(
+            "EXPECTED_FILTERS_ON_DATE_RANGE",
+            "Filters on date/week/month/quarter/year date segments are expected to form a closed date range"
+            + ("." if segmented else " (the sandbox requires one for every metrics query)."),
+        )
+
+    # Row messages in FROM-resource order, each led by its resource_name like the real API.
+    static_groups = []
+    for scope in RESOURCES[resource]:
+        chosen = [s for s in specs if s.scope == scope]
+        if chosen or scope == resource:
+            rn = FIELDS[f"{scope}.resource_name"]
+            group = [rn] + [s for s in chosen if s is not rn]
+            static_groups.append((rn.top_number, group))
+    return Plan(
+        query=query,
+        fields=query.fields,
+        first=first,
+        last=last,
+        segmented=segmented,
+        with_metrics=with_metrics,
+        keep_entity=_all(entity_preds),
+        keep_day=_all(day_preds),
+        keep_metrics=_all(metric_preds),
+        static_groups=static_groups,
+        metric_fields=[s for s in specs if s.scope == _METRICS],
+    )
