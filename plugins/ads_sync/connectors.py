@@ -11,8 +11,9 @@ if TYPE_CHECKING:
 
 
 class Connector(Protocol):
-    #: API requests made so far (for the sync log)
-    requests: int
+    @property
+    def requests(self) -> int:
+        """API requests made so far (for the sync log)."""
 
     def steps(self, window: Window) -> list[Step]: ...
 

@@ -127,10 +127,9 @@ def build_account_dag(account: Account, kind: Kind) -> DAG:
         params=params_for(kind),
         tags=["ads-sync", account.platform, f"account:{account.account_id}", kind],
     ) as dag:
-        common = {"account": account, "kind": kind}
-        resolve = ResolveWindowOperator(task_id="resolve_window", retries=0, **common)
-        extract = ExtractOperator(task_id="extract", pool=account.info.pool, **common)
-        merge = MergeOperator(task_id="merge", **common)
+        resolve = ResolveWindowOperator(task_id="resolve_window", account=account, kind=kind, retries=0)
+        extract = ExtractOperator(task_id="extract", account=account, kind=kind, pool=account.info.pool)
+        merge = MergeOperator(task_id="merge", account=account, kind=kind)
         resolve >> extract >> merge
     return dag
 

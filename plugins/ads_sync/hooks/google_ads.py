@@ -216,7 +216,7 @@ def _is_daily_quota(failure: Any) -> bool:
         return False
     from google.ads.googleads.v26.errors.types.quota_error import QuotaErrorEnum
 
-    daily = QuotaErrorEnum.QuotaError.RESOURCE_EXHAUSTED.value
+    daily = int(QuotaErrorEnum.QuotaError.RESOURCE_EXHAUSTED)
     return any(
         e.error_code.WhichOneof("error_code") == "quota_error" and e.error_code.quota_error == daily
         for e in failure.errors

@@ -6,7 +6,7 @@ Work happens in `execute()`; `__init__` only stores arguments. Each returns a sm
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.sdk import BaseOperator
@@ -121,7 +121,7 @@ class ResolveWindowOperator(AccountSyncOperator):
                 timezone=self.account.timezone,
                 lookback_days=self.account.lookback_days,
                 retention_months=self.account.info.retention_months,
-                now=datetime.now(timezone.utc),
+                now=datetime.now(UTC),
             )
         except ConfError as exc:
             raise AirflowFailException(f"Invalid conf for {context['dag'].dag_id}: {exc}") from None

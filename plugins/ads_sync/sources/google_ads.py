@@ -88,14 +88,15 @@ def _number(value: float) -> str:
 
 
 @cache
-def _enum_names(message_type: Any, field: str) -> dict[int, str]:
-    enum = message_type.DESCRIPTOR.fields_by_name[field].enum_type
+def _enum_names(descriptor: Any, field: str) -> dict[int, str]:
+    enum = descriptor.fields_by_name[field].enum_type
     return {v.number: v.name for v in enum.values}
 
 
 def _enum(message: Any, field: str) -> str:
     value = getattr(message, field)
-    return _enum_names(type(message), field).get(value, str(value))
+    names: dict[int, str] = _enum_names(message.DESCRIPTOR, field)
+    return names.get(value, str(value))
 
 
 def _metrics(row: Any, where: str) -> tuple[int, int, str, str, str]:
