@@ -24,9 +24,16 @@ ERRORS: dict[str, frozenset[str]] = {
             "DEVELOPER_TOKEN_NOT_APPROVED",
             "INVALID_ARGUMENT",
             "SLOW",
+            # bad answers (sandbox/google_ads_bad_rows.py): the call succeeds with a broken row
+            "DUPLICATE_ROWS",
+            "NEGATIVE_COST",
+            "DATE_OUTSIDE_WINDOW",
+            "UNKNOWN_ENUM",
         }
     ),
     "oauth": frozenset({"invalid_grant", "invalid_client", "UNAVAILABLE", "SLOW"}),
+    # sandbox/sheets.py: 403 (no access / API disabled), 404, 429, 500
+    "sheets": frozenset({"PERMISSION_DENIED", "SERVICE_DISABLED", "NOT_FOUND", "RATE_LIMIT", "INTERNAL", "SLOW"}),
 }
 
 

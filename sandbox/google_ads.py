@@ -19,6 +19,7 @@ import grpc
 from google.ads.googleads.v26.services.types import google_ads_service
 from google.protobuf import field_mask_pb2
 
+from . import google_ads_bad_rows as bad_rows
 from .faults import Fault
 from .gaql import GaqlError, parse
 from .google_ads_errors import (
@@ -133,6 +134,8 @@ class GoogleAdsService:
             except GaqlError as exc:
                 raise _Abort(query_error(exc.code, exc.message)) from None
             rows = query_plan.rows(customer_id, state.volume, as_of)
+            if fault is not None and fault.error in bad_rows.KINDS:
+                rows = bad_rows.corrupt(rows, fault.error)
             if fail_after is not None:
                 rows = islice(rows, fail_after[1])
             for message, count in _messages(rows, _response_tail(query_plan.fields, request_id)):
@@ -155,7 +158,7 @@ class GoogleAdsService:
         if fault is None:
             return None
         self.state.sleep(fault.delay_s)
-        if fault.error == "SLOW":
+        if fault.error == "SLOW" or fault.error in bad_rows.KINDS:
             return None
         if fault.after_rows:
             return FAULTS[fault.error], fault.after_rows

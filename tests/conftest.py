@@ -41,19 +41,26 @@ def airflow_db() -> Path:
 
 
 @pytest.fixture(scope="session")
-def warehouse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    given = os.environ.get("ADS_SYNC_TEST_DATABASE_URL")
-    if given:
-        yield given
+def warehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object | None]:
+    """The embedded server the session started, or None when ADS_SYNC_TEST_DATABASE_URL is given."""
+    if os.environ.get("ADS_SYNC_TEST_DATABASE_URL"):
+        yield None
         return
     from ads_sync import embedded
 
     data_dir = tmp_path_factory.mktemp("warehouse") / "pgdata"
     server = embedded.start(data_dir, port=55432)
     try:
-        yield server.url
+        yield server
     finally:
         embedded.stop(data_dir)
+
+
+@pytest.fixture(scope="session")
+def warehouse_url(warehouse_server: object | None) -> str:
+    if warehouse_server is None:
+        return os.environ["ADS_SYNC_TEST_DATABASE_URL"]
+    return warehouse_server.url  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -61,6 +61,8 @@ def _make_reachable(path: Path, owner: str | None) -> None:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
+        # as PostgreSQL itself does: a port in TIME_WAIT after a restart is free to listen on
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

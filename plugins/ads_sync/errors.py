@@ -27,3 +27,8 @@ class QuotaExhausted(AirflowFailException):
 
 class InvalidRequest(AirflowFailException):
     """The API rejected the request itself (a query, a parameter): a bug or a bad registry entry."""
+
+
+class BadApiData(AirflowFailException):
+    """The API answered with rows we refuse to load (a duplicate key, a negative cost, a date outside
+    the window): the same request would answer the same, so fail now; nothing was merged."""

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ads_sync.errors import BadApiData
 from ads_sync.tables import Table
 
 if TYPE_CHECKING:
@@ -19,10 +20,6 @@ if TYPE_CHECKING:
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "include" / "sql"
 COPY_CHUNK = 1 << 17
-
-
-class BadApiDataError(ValueError):
-    """The API answered with rows we refuse to load; nothing was merged."""
 
 
 @cache
@@ -193,7 +190,7 @@ def check_staged(conn: psycopg.Connection[Any], table: Table, load_id: str) -> N
     row = conn.execute(_merge_sql("find_duplicate", table), {"load_id": load_id}).fetchone()
     if row:
         key = ", ".join(f"{k}={v}" for k, v in zip(table.keys, row, strict=False))
-        raise BadApiDataError(
+        raise BadApiData(
             f"the API returned {table.name} row {key} {row[-1]} times in one window; nothing was merged"
         )
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError
+from ads_sync.errors import AuthFailure, BadApiData, InvalidRequest, QuotaExhausted, TransientApiError
 from ads_sync.sources.google_ads import API_VERSION
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
     from google.ads.googleads.errors import GoogleAdsException
     from google.auth.exceptions import RefreshError, TransportError
 
-    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest)):
+    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, BadApiData)):
         return exc
     if isinstance(exc, TransportError):
         return TransientApiError(f"Google OAuth token endpoint unreachable: {exc}")

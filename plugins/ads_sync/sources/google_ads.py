@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ads_sync.errors import BadApiData
 from ads_sync.tables import AD_GROUP_DAILY, AD_GROUPS, CAMPAIGN_DAILY, CAMPAIGNS, Table
 from ads_sync.windows import Window
 
@@ -23,7 +24,7 @@ METRIC_FIELDS = (
 )
 
 
-class RowError(ValueError):
+class RowError(BadApiData):
     """A row the API returned that cannot be loaded as it is."""
 
 
@@ -96,7 +97,8 @@ def _enum_names(descriptor: Any, field: str) -> dict[int, str]:
 def _enum(message: Any, field: str) -> str:
     value = getattr(message, field)
     names: dict[int, str] = _enum_names(message.DESCRIPTOR, field)
-    return names.get(value, str(value))
+    # A value newer than our client library's enum: keep the row, name the number (documented repair).
+    return names.get(value, f"UNRECOGNIZED_{value}")
 
 
 def _metrics(row: Any, where: str) -> tuple[int, int, str, str, str]:
