@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install demo test test-unit sandbox lock lint clean
+.PHONY: install demo test test-unit sandbox reliability lock lint clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ test-unit: install
 
 sandbox: install
 	$(BIN)/python -m sandbox --state-dir .local/sandbox
+
+# The fault soak (tests/reliability/soak.py): 20 accounts, 200 runs with seeded faults, one table.
+reliability: install
+	$(BIN)/python -m tests.reliability.soak --accounts 20 --runs 200
 
 lock:
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
