@@ -1,0 +1,34 @@
+"""No value from a conf or the registry is ever formatted into SQL or GAQL text: SQL files take values
+only as bound parameters and identifiers only from our own table specs; GAQL takes only dates."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ads_sync.sources import google_ads
+from ads_sync.windows import Window
+
+SQL = Path(__file__).resolve().parents[2] / "include" / "sql"
+#: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py
+IDENTIFIER_SLOTS = {
+    "final", "staging", "key_match", "keys", "columns", "s_columns", "values", "f_values", "s_values",
+}
+
+
+@pytest.mark.parametrize("path", sorted(SQL.rglob("*.sql")), ids=lambda p: str(p.relative_to(SQL)))
+def test_sql_files_take_values_only_as_parameters(path: Path) -> None:
+    text = path.read_text()
+    slots = set(re.findall(r"(?<!\{)\{(\w*)\}(?!\})", text))
+    assert slots <= IDENTIFIER_SLOTS, f"{path.name} formats {slots - IDENTIFIER_SLOTS} into its text"
+    assert "'%(" not in text and "%s'" not in text  # no parameter inside a quoted literal
+
+
+def test_gaql_holds_only_iso_dates_from_a_window() -> None:
+    window = Window(date(2026, 1, 1), date(2026, 1, 31), "x")
+    for query in google_ads.queries(["campaign_daily", "ad_group_daily"]):
+        text = query.gaql(window if query.dated else None)
+        literals = re.findall(r"'([^']*)'", text)
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", lit) for lit in literals), text
