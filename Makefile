@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install demo test test-unit sandbox reliability lock lint clean
+.PHONY: install demo status test test-unit sandbox reliability lock lint clean bench
 
 install: $(STAMP)
 
@@ -19,6 +19,13 @@ $(STAMP): requirements.txt
 
 demo: install
 	$(BIN)/python -m ads_sync.cli demo
+
+status: install
+	$(BIN)/python -m ads_sync.cli status
+
+# benchmarks of issue 7 (not part of `make test`): prints the table, writes bench/RESULTS.md; ~15 min
+bench: install
+	$(BIN)/python -m bench.run
 
 test: install
 	$(BIN)/python -m pytest

@@ -162,12 +162,14 @@ def _ad_groups_by_campaign(account_id: str, volume: Volume) -> dict[int, tuple[A
     return {k: tuple(v) for k, v in by_campaign.items()}
 
 
-def ad_group_metrics(account_id: str, ad_group_id: int, day: date, as_of: date) -> Metrics | None:
+def ad_group_metrics(
+    account_id: str, ad_group_id: int, day: date, as_of: date, *, lag_days: int = CONVERSION_LAG_DAYS
+) -> Metrics | None:
     """Delivery of one ad group on `day` as reported on `as_of`; None when there is no row.
 
     The day must be complete (day < as_of). Conversions (and their value) mature linearly over
-    CONVERSION_LAG_DAYS, so the same day reads differently as as_of moves on, like late
-    conversions in the real platforms, but identically for any request on one as_of.
+    CONVERSION_LAG_DAYS (or `lag_days`: Meta's emulator uses 28), so the same day reads differently as
+    as_of moves on, like late conversions in the real platforms, but identically for any request on one as_of.
     """
     age = (as_of - day).days
     if age < 1:
@@ -183,7 +185,7 @@ def ad_group_metrics(account_id: str, ad_group_id: int, day: date, as_of: date) 
     cost_micros = clicks * (10 + int.from_bytes(h[3:5], "big") % 290) * 10_000  # CPC 0.10 .. 3.00
     final_centi = clicks * (h[5] % 100) * 10 // 100  # conversions in hundredths, CVR 0 .. 10 %
     value_per_conversion_centi = 500 + int.from_bytes(h[6:8], "big") % 20_000
-    matured_centi = final_centi * min(age, CONVERSION_LAG_DAYS) // CONVERSION_LAG_DAYS
+    matured_centi = final_centi * min(age, lag_days) // lag_days
     return Metrics(
         impressions=impressions,
         clicks=clicks,

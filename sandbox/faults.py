@@ -34,6 +34,14 @@ ERRORS: dict[str, frozenset[str]] = {
     "oauth": frozenset({"invalid_grant", "invalid_client", "UNAVAILABLE", "SLOW"}),
     # sandbox/sheets.py: 403 (no access / API disabled), 404, 429, 500
     "sheets": frozenset({"PERMISSION_DENIED", "SERVICE_DISABLED", "NOT_FOUND", "RATE_LIMIT", "INTERNAL", "SLOW"}),
+    # sandbox/meta.py: Graph errors by name; USAGE_HIGH answers with usage headers at 80 %; JOB_* make the
+    # report run that a POST /insights starts fail, be skipped, stall or never start
+    "meta": frozenset({
+        "THROTTLED", "ACCOUNT_THROTTLED", "APP_LIMIT", "RATE_LIMIT_613", "UNKNOWN", "SERVICE_UNAVAILABLE",
+        "HTTP_503", "HTTP_502", "TOKEN_EXPIRED", "TOKEN_INVALID", "PERMISSION_DENIED", "NO_PERMISSION",
+        "PROFILE_NOT_LINKED", "INVALID_PARAMETER", "USAGE_HIGH", "SLOW",
+        "JOB_FAILED", "JOB_SKIPPED", "JOB_STALLED", "JOB_NOT_STARTED",
+    }),
 }
 
 

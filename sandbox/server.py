@@ -6,12 +6,13 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-from . import control, oauth
+from . import control, meta, oauth, sheets
 from .data import Volume
 from .faults import FaultBook
 from .google_ads import GoogleAdsServer
 from .httpd import HttpServer, Router
 from .request_log import RequestLog
+from .sheets_store import SheetsStore
 from .state import SandboxState
 from .tls import Certificate, ensure_certificate, process_certificate
 
@@ -45,6 +46,9 @@ class Sandbox:
         self.router = Router()  # later emulators (Meta Graph API, Sheets) mount their routes here
         oauth.mount(self.router, self.state)
         control.mount(self.router, self.state)
+        self.sheets = SheetsStore(self.state_dir / "sheets.json")
+        sheets.mount(self.router, self.state, self.sheets)
+        self.meta = meta.mount(self.router, self.state)
         self._grpc: GoogleAdsServer | None = None
         self._http: HttpServer | None = None
 
@@ -119,6 +123,16 @@ class Sandbox:
         return f"{self.http_url}/token"
 
     @property
+    def meta_graph_url(self) -> str:
+        """What replaces https://graph.facebook.com for the facebook-business SDK (FacebookSession.GRAPH)."""
+        return self.http_url
+
+    @property
+    def sheets_endpoint(self) -> str:
+        """What replaces https://sheets.googleapis.com in the Sheets API's URLs."""
+        return self.http_url
+
+    @property
     def google_ads_endpoint(self) -> str:
         """host:port for GoogleAdsClient(endpoint=...); "localhost" because the certificate names it."""
         return f"localhost:{self.grpc_port}"
@@ -131,6 +145,8 @@ class Sandbox:
             "google_ads_endpoint": self.google_ads_endpoint,
             "token_uri": self.token_uri,
             "http_url": self.http_url,
+            "sheets_endpoint": self.sheets_endpoint,
+            "meta_graph_url": self.meta_graph_url,
         }
 
     # -- scripting -----------------------------------------------------------------------------

@@ -28,6 +28,8 @@ os.environ.update({
 })
 os.environ.pop("AIRFLOW_CONN_ADS_WAREHOUSE", None)
 os.environ.pop("AIRFLOW_CONN_GOOGLE_ADS_DEFAULT", None)
+os.environ.pop("AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT", None)
+os.environ.pop("AIRFLOW_CONN_FACEBOOK_DEFAULT", None)
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +99,8 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     box = Sandbox(state_dir=tmp_path_factory.mktemp("sandbox")).start()
     os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(box.ca_path)
     os.environ["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = local.google_ads_connection(box)
+    os.environ["AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT"] = local.sheets_connection(box)
+    os.environ["AIRFLOW_CONN_FACEBOOK_DEFAULT"] = local.meta_connection(box)
     try:
         yield box
     finally:

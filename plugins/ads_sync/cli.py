@@ -1,12 +1,14 @@
 """`ads-sync` command line: the demo on the embedded default.
 
     python -m ads_sync.cli demo     # what `make demo` runs
+    python -m ads_sync.cli status   # what `make status` runs; --json for scripts
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from ads_sync import local
@@ -34,7 +36,9 @@ def demo(_: argparse.Namespace) -> int:
             os.environ.update(env)
             print("demo: preparing Airflow metadata (SQLite in .local/airflow) ...", flush=True)
             local.migrate_airflow(env)
-            return _run_demo(url)
+            code = _run_demo(url)
+            _render_sheets(sandbox)
+            return code
     finally:
         if embedded:
             from ads_sync import embedded as pg
@@ -81,6 +85,45 @@ def _run_demo(url: str) -> int:
     return 1 if failed else 0
 
 
+def _render_sheets(sandbox: Any) -> None:
+    """Render the emulated spreadsheets the pushes wrote to local HTML files, and say where."""
+    from sandbox.sheets_html import render_all
+
+    paths = render_all(sandbox.sheets.snapshot(), local.LOCAL / "sheets")
+    writes = sum(1 for e in sandbox.requests.filter(service="sheets") if e["method"] == "batchUpdate")
+    print(f"demo: {len(paths)} spreadsheets in the Sheets sandbox ({writes} batch writes this run), rendered to:")
+    for path in paths:
+        print(f"demo:   file://{path}")
+
+
+def status(args: argparse.Namespace) -> int:
+    """Print one row per registry account: freshness, last success and error, rows, gaps, settling."""
+    from datetime import UTC, datetime
+
+    import psycopg
+
+    from ads_sync import embedded as pg
+    from ads_sync import status as report
+    from ads_sync import warehouse
+    from ads_sync.registry import load_registry
+
+    registry = load_registry(args.registry)
+    for error in registry.errors:
+        print(f"status: INVALID registry entry, not shown: {error}", file=sys.stderr)
+    data_dir = local.LOCAL / "postgres"
+    started_here = local.WAREHOUSE_ENV not in os.environ and pg._running_port(data_dir.resolve()) is None
+    url = local.warehouse_url()
+    try:
+        with psycopg.connect(url) as conn:
+            warehouse.migrate(conn)
+            rows = report.account_rows(conn, list(registry.accounts), now=datetime.now(UTC))
+    finally:
+        if started_here:
+            pg.stop(data_dir)
+    print(report.render_json(rows) if args.json else report.render_table(rows))
+    return 0
+
+
 def _sync_row(url: str, dag_id: str, run_id: str) -> dict[str, Any] | None:
     import psycopg
     from psycopg.rows import dict_row
@@ -99,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ads-sync", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="sync every demo account on the embedded default").set_defaults(func=demo)
+    status_parser = sub.add_parser("status", help="per account: freshness, last error, rows, gaps, settling")
+    status_parser.add_argument("--json", action="store_true", help="machine-readable output")
+    status_parser.add_argument("--registry", type=Path, default=local.ROOT / "include" / "accounts.yaml")
+    status_parser.set_defaults(func=status)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

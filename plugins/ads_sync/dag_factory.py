@@ -13,6 +13,8 @@ from typing import Any
 
 from airflow.sdk import DAG, CronTriggerTimetable, Param, get_parsing_context
 
+from ads_sync.operators.meta_reports import MetaExtractOperator
+from ads_sync.operators.push import PushSummariesOperator
 from ads_sync.operators.sync import ExtractOperator, Kind, MergeOperator, ResolveWindowOperator
 from ads_sync.registry import Account, Registry, RegistryError, load_registry
 
@@ -31,6 +33,14 @@ SCHEDULES = {
     ("weekly", "daily"): "0 3 * * 0",
     ("weekly", "hourly"): "0 3 * * 0",
 }
+#: caps concurrent Sheets pushes across DAGs (Sheets allows 60 writes a minute per user)
+SHEETS_POOL = "google_sheets_api"
+#: platforms whose extract differs (Meta: async report runs for long windows, deferrable)
+EXTRACTORS: dict[str, type[ExtractOperator]] = {"meta": MetaExtractOperator}
+#: Airflow validates every Param's schema against its meta-schema each time it resolves one, several times per
+#: task while serializing; draft 2020-12's meta-schema (jsonschema's default) costs ~2.3x draft 7's, and
+#: Params are most of the dag-processor's time per DAG (bench/, "parsing"). Draft 7 has all we use.
+SCHEMA_DRAFT = {"$schema": "http://json-schema.org/draft-07/schema#"}
 PRESETS = ["yesterday", "last_7_days", "last_30_days", "this_month", "last_month"]
 
 
@@ -40,7 +50,7 @@ def dag_id(account: Account, kind: Kind) -> str:
 
 def _dry_run() -> Param:
     return Param(
-        False, type="boolean", title="Dry run",
+        False, **SCHEMA_DRAFT, type="boolean", title="Dry run",
         description="Resolve and log the window and the API requests; fetch and write nothing.",
     )
 
@@ -51,24 +61,24 @@ def params_for(kind: Kind) -> dict[str, Param]:
         return {"dry_run": _dry_run()}
     return {
         "weeks": Param(
-            None, type=["null", "integer"], minimum=1, maximum=52, title="Weeks",
+            None, **SCHEMA_DRAFT, type=["null", "integer"], minimum=1, maximum=52, title="Weeks",
             description="Reload the N complete weeks (Mon–Sun) before the current one, 1 to 52. "
             "Leave empty and choose dates or a preset instead; with nothing chosen, 10 weeks.",
         ),
         "include_current_week": Param(
-            False, type="boolean", title="Include the current week",
+            False, **SCHEMA_DRAFT, type="boolean", title="Include the current week",
             description="With weeks: also load the current week from Monday to yesterday.",
         ),
         "start_date": Param(
-            None, type=["null", "string"], format="date", title="Start date",
+            None, **SCHEMA_DRAFT, type=["null", "string"], format="date", title="Start date",
             description="First day to reload (YYYY-MM-DD, in the account's time zone). Needs an end date.",
         ),
         "end_date": Param(
-            None, type=["null", "string"], format="date", title="End date",
+            None, **SCHEMA_DRAFT, type=["null", "string"], format="date", title="End date",
             description="Last day to reload, inclusive; not in the future.",
         ),
         "preset": Param(
-            None, type=["null", "string"], enum=[None, *PRESETS], title="Preset range",
+            None, **SCHEMA_DRAFT, type=["null", "string"], enum=[None, *PRESETS], title="Preset range",
             description="A named range ending yesterday: " + ", ".join(PRESETS) + ".",
         ),
         "dry_run": _dry_run(),
@@ -90,7 +100,9 @@ Syncs **{name}** ({platform} account `{account_id}`, {timezone}, {currency}) int
 
 Tasks: `resolve_window` validates the conf and computes the window (nothing is fetched or written
 when it fails), `extract` streams entities and reports into staging, `merge` replaces the window in
-`ads.*` in one transaction and records the run in `ads_sync.sync_runs`.
+`ads.*` in one transaction and records the run in `ads_sync.sync_runs`, `push_summaries` writes the
+account's summaries to Google Sheets (skipped when no spreadsheet is configured; a failure there
+leaves the load committed).
 """
 WHAT = {
     "daily": "Every day at {time} {timezone}: the last {lookback} complete days, because conversions "
@@ -102,7 +114,7 @@ WHAT = {
 }
 
 
-def build_account_dag(account: Account, kind: Kind) -> DAG:
+def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | None = None) -> DAG:
     schedule = _schedule(account, kind)
     title = f"{account.name} · {kind.replace('_', ' ')}"
     what = WHAT[kind].format(
@@ -128,9 +140,14 @@ def build_account_dag(account: Account, kind: Kind) -> DAG:
         tags=["ads-sync", account.platform, f"account:{account.account_id}", kind],
     ) as dag:
         resolve = ResolveWindowOperator(task_id="resolve_window", account=account, kind=kind, retries=0)
-        extract = ExtractOperator(task_id="extract", account=account, kind=kind, pool=account.info.pool)
+        extract = EXTRACTORS.get(account.platform, ExtractOperator)(
+            task_id="extract", account=account, kind=kind, pool=account.info.pool
+        )
         merge = MergeOperator(task_id="merge", account=account, kind=kind)
-        resolve >> extract >> merge
+        push = PushSummariesOperator(
+            task_id="push_summaries", account=account, kind=kind, pool=SHEETS_POOL, overview_sheet=overview_sheet
+        )
+        resolve >> extract >> merge >> push
     return dag
 
 
@@ -178,7 +195,7 @@ def build_dags(
             continue
         for kind in KINDS:
             if wanted is None or wanted == dag_id(account, kind):
-                yield build_account_dag(account, kind)
+                yield build_account_dag(account, kind, overview_sheet=registry.overview_sheet)
     if shard == 0:
         for error in registry.errors:
             if wanted is None or wanted == f"ads_sync__invalid__{error.slug}":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,55 @@ def google_ads_connection(sandbox: Sandbox) -> str:
     })
 
 
+SANDBOX_SERVICE_ACCOUNT = "ads-sync@ads-sync-sandbox.iam.gserviceaccount.com"
+
+
+@cache
+def _throwaway_private_key() -> str:
+    """An RSA key made for this process only: the sandbox's service account signs its token requests
+    with it. Never written to the repository; a real key lives only in the Airflow connection."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def sheets_connection(sandbox: Sandbox) -> str:
+    """An Airflow connection (JSON form): a service-account key whose token_uri is the sandbox's, and
+    the sandbox's address for the Sheets API."""
+    key = {
+        "type": "service_account",
+        "project_id": "ads-sync-sandbox",
+        "private_key_id": "sandbox",
+        "private_key": _throwaway_private_key(),
+        "client_email": SANDBOX_SERVICE_ACCOUNT,
+        "client_id": "100000000000000000001",
+        "token_uri": sandbox.token_uri,
+    }
+    return json.dumps({
+        "conn_type": "google_cloud_platform",
+        "extra": {"keyfile_dict": json.dumps(key), "sheets_endpoint": sandbox.sheets_endpoint},
+    })
+
+
+def meta_connection(sandbox: Sandbox) -> str:
+    """An Airflow connection (JSON form) that points the facebook-business SDK at the sandbox's Graph API."""
+    from sandbox import meta
+
+    return json.dumps({
+        "conn_type": "facebook_social",
+        "extra": {
+            "app_id": meta.APP_ID,
+            "app_secret": meta.APP_SECRET,
+            "access_token": meta.ACCESS_TOKEN,
+            "graph_url": sandbox.meta_graph_url,
+        },
+    })
+
+
 def airflow_env(*, home: Path, warehouse: str, sandbox: Sandbox | None) -> dict[str, str]:
     """Environment for an Airflow that runs this bundle on SQLite metadata in a project folder."""
     env = {
@@ -63,6 +113,8 @@ def airflow_env(*, home: Path, warehouse: str, sandbox: Sandbox | None) -> dict[
     }
     if sandbox is not None:
         env["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = google_ads_connection(sandbox)
+        env["AIRFLOW_CONN_FACEBOOK_DEFAULT"] = meta_connection(sandbox)
+        env["AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT"] = sheets_connection(sandbox)
         env["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(sandbox.ca_path)
     return env
 

@@ -31,6 +31,24 @@ class Step:
     fetch: Callable[[], Iterable[tuple[object, ...]]]
 
 
+@dataclass(frozen=True)
+class Rollup:
+    """A staging table filled in SQL from another staged table of the same load, without an API request
+    (Meta reports by ad; its campaign and ad set facts are sums of the ad rows)."""
+
+    table: Table
+    #: an include/sql file taking %(load_id)s
+    sql: str
+
+
+def tables(steps: Sequence[Step], rollups: Sequence[Rollup] = ()) -> list[Table]:
+    """The staging tables a load fills, each once, in the order they are filled (and merged)."""
+    seen: dict[str, Table] = {}
+    for table in [s.table for s in steps] + [r.table for r in rollups]:
+        seen.setdefault(table.name, table)
+    return list(seen.values())
+
+
 def extract(
     conn: psycopg.Connection[Any],
     steps: Sequence[Step],
@@ -39,14 +57,15 @@ def extract(
     account: Account,
     classify: Callable[[BaseException], BaseException],
     policy: RetryPolicy,
+    rollups: Sequence[Rollup] = (),
 ) -> int:
-    """Stage every step's rows under `load_id`; return the rows staged.
+    """Stage every step's rows under `load_id`, then the rollups; return the rows fetched.
 
     Each step is one transaction: a failure mid-stream rolls its partial rows back before the retry.
     Rows left by an earlier try of the same load are cleared first.
     """
     with conn.transaction():
-        warehouse.clear_staging(conn, {s.table for s in steps}, load_id)
+        warehouse.clear_staging(conn, tables(steps, rollups), load_id)
     total = 0
     for step in steps:
 
@@ -62,6 +81,11 @@ def extract(
         )
         log.info("Staged %s rows of %s for %s", count, step.table.name, account.key)
         total += count
+    if rollups:
+        with conn.transaction():
+            for rollup in rollups:
+                rolled = warehouse.run_sql(conn, rollup.sql, {"load_id": load_id})
+                log.info("Rolled up %s rows of %s for %s", rolled, rollup.table.name, account.key)
     return total
 
 

@@ -33,4 +33,15 @@ PLATFORMS: dict[str, PlatformInfo] = {
         account_id_hint="10 digits without dashes, e.g. 1234567890",
         pool="google_ads_api",
     ),
+    "meta": PlatformInfo(
+        name="meta",
+        label="Meta Ads",
+        default_conn_id="facebook_default",
+        # ad-level insights; campaign_daily and ad_group_daily (ad sets) are rolled up from them
+        reports=("ad_daily",),
+        retention_months=37,
+        account_id_pattern=re.compile(r"^[0-9]{1,20}$"),
+        account_id_hint="digits only, without the act_ prefix, e.g. 123456789012345",
+        pool="meta_api",
+    ),
 }

@@ -37,13 +37,20 @@ OPTIONAL_KEYS: tuple[str, ...] = (
     "lookback_days",
     "reports",
     "sheet",
+    "action_types",
 )
 ALLOWED_KEYS: tuple[str, ...] = REQUIRED_KEYS + OPTIONAL_KEYS
 #: keys `defaults:` may hold: everything but the entry's identity
 DEFAULTABLE_KEYS: tuple[str, ...] = ("timezone", "currency") + OPTIONAL_KEYS
 TOP_LEVEL_KEYS: tuple[str, ...] = ("overview_sheet", "defaults", "accounts")
 #: fields that only make sense on some platforms (checked against the entry's platform)
-PLATFORM_ONLY_KEYS: dict[str, frozenset[str]] = {"login_customer_id": frozenset({"google_ads"})}
+PLATFORM_ONLY_KEYS: dict[str, frozenset[str]] = {
+    "login_customer_id": frozenset({"google_ads"}),
+    "action_types": frozenset({"meta"}),
+}
+#: Meta action types: `purchase`, `lead`, `offsite_conversion.custom.123`, `app_custom_event.fb_mobile_purchase`
+_ACTION_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(?:[.:][a-z0-9_]+)*$")
+ACTION_TYPES_MAX = 20
 
 LOOKBACK_MIN, LOOKBACK_MAX, LOOKBACK_DEFAULT = 1, 90, 7
 NAME_MAX = 200
@@ -80,11 +87,15 @@ class Account:
     #: () means all of the platform's reports (filled in on construction)
     reports: tuple[str, ...] = ()
     sheet: str | None = None
+    #: Meta: the action types counted as conversions; () means the platform's default (purchase, lead)
+    action_types: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         info = PLATFORMS.get(self.platform)
         if not isinstance(self.reports, tuple):
             object.__setattr__(self, "reports", tuple(self.reports))
+        if not isinstance(self.action_types, tuple):
+            object.__setattr__(self, "action_types", tuple(self.action_types))
         if info is not None:
             if not self.conn_id:
                 object.__setattr__(self, "conn_id", info.default_conn_id)
@@ -469,6 +480,8 @@ def _build_account(
     if sheet is not None and not (isinstance(sheet, str) and _SHEET_RE.fullmatch(sheet)):
         raise bad("sheet", _sheet_message(sheet))
 
+    action_types = _check_action_types(get("action_types"), platform, bad)
+
     return Account(
         platform=platform,
         account_id=account_id,
@@ -482,6 +495,7 @@ def _build_account(
         lookback_days=lookback,
         reports=reports,
         sheet=sheet,
+        action_types=action_types,
     )
 
 
@@ -558,6 +572,38 @@ def _zone_suggestion(value: str) -> str | None:
         return zones[key]
     close = difflib.get_close_matches(key, zones.keys(), n=1, cutoff=0.8)
     return zones[close[0]] if close else None
+
+
+def _check_action_types(value: object, platform: str, bad: Any) -> tuple[str, ...]:
+    """Meta only: the action types summed into conversions, in the order written, each once."""
+    if value is None:
+        return ()
+    allowed_on = PLATFORM_ONLY_KEYS["action_types"]
+    if platform not in allowed_on:
+        raise bad(
+            "action_types",
+            f"applies only to {', '.join(sorted(allowed_on))} accounts; remove it from this {platform} entry",
+        )
+    if not isinstance(value, list) or not value:
+        raise bad(
+            "action_types",
+            f"must be a non-empty list of Meta action types such as [purchase, lead], got {_show(value)}; "
+            "omit it for the default (purchase, lead)",
+        )
+    if len(value) > ACTION_TYPES_MAX:
+        raise bad("action_types", f"lists {len(value)} action types; at most {ACTION_TYPES_MAX}")
+    seen: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or len(item) > 100 or not _ACTION_TYPE_RE.fullmatch(item):
+            raise bad(
+                "action_types",
+                f"{_show(item)} is not a Meta action type (lower case, digits, `_`, dotted: e.g. purchase, "
+                "offsite_conversion.fb_pixel_lead)",
+            )
+        if item in seen:
+            raise bad("action_types", f"{item!r} is listed twice; list each action type once")
+        seen.append(item)
+    return tuple(seen)
 
 
 def _check_reports(value: object, info: PlatformInfo, bad: Any) -> tuple[str, ...]:

@@ -27,4 +27,17 @@ AD_GROUPS = Table("ad_groups", ("id",), ("campaign_id", "name", "status"), windo
 CAMPAIGN_DAILY = Table("campaign_daily", ("date", "campaign_id"), METRICS, windowed=True)
 AD_GROUP_DAILY = Table("ad_group_daily", ("date", "ad_group_id"), ("campaign_id",) + METRICS, windowed=True)
 
-TABLES: dict[str, Table] = {t.name: t for t in (CAMPAIGNS, AD_GROUPS, CAMPAIGN_DAILY, AD_GROUP_DAILY)}
+ADS = Table("ads", ("id",), ("ad_group_id", "campaign_id", "name", "status"), windowed=False)
+#: reach and frequency are Meta's extras: not additive, so they stay at ad level and are not rolled up
+AD_DAILY = Table(
+    "ad_daily", ("date", "ad_id"), ("ad_group_id", "campaign_id") + METRICS + ("reach", "frequency"), windowed=True
+)
+#: the same final tables, loaded with budgets by platforms that report them (Meta); a load without the
+#: budget columns (Google Ads) leaves them as they are
+BUDGETS = ("daily_budget", "lifetime_budget")
+CAMPAIGNS_WITH_BUDGETS = Table("campaigns", CAMPAIGNS.keys, CAMPAIGNS.values + BUDGETS, windowed=False)
+AD_GROUPS_WITH_BUDGETS = Table("ad_groups", AD_GROUPS.keys, AD_GROUPS.values + BUDGETS, windowed=False)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (CAMPAIGNS, AD_GROUPS, CAMPAIGN_DAILY, AD_GROUP_DAILY, ADS, AD_DAILY)
+}

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "include" / "sql"
 COPY_CHUNK = 1 << 17
+#: a merge that inserts or deletes this many rows refreshes the final table's planner statistics
+ANALYZE_AFTER_ROWS = 10_000
 
 
 @cache
@@ -199,6 +201,7 @@ def merge_table(
     conn: psycopg.Connection[Any], table: Table, params: Mapping[str, Any]
 ) -> MergeCounts:
     """Merge one staged table into its final table (inside the caller's transaction)."""
+    conn.execute(_merge_sql("analyze_staging", table))
     staged = conn.execute(_merge_sql("count_staged", table), params).fetchone()[0]  # type: ignore[index]
     deleted = conn.execute(_merge_sql("delete_vanished", table), params).rowcount if table.windowed else 0
     updated = conn.execute(_merge_sql("update_changed", table), params).rowcount
@@ -206,6 +209,8 @@ def merge_table(
     if table.windowed:
         conn.execute(_merge_sql("record_coverage", table), {**params, "report": table.name})
     conn.execute(_merge_sql("clear_staging", table), params)
+    if inserted + deleted >= ANALYZE_AFTER_ROWS:
+        conn.execute(_merge_sql("analyze_final", table))
     return MergeCounts(inserted, updated, staged - inserted - updated, deleted)
 
 

@@ -35,21 +35,22 @@ def test_no_import_errors(bag) -> None:
 
 def test_exactly_the_registry_dags(bag) -> None:
     assert set(bag.dag_ids) == expected_ids()
-    assert len(bag.dag_ids) == 9
+    assert len(bag.dag_ids) == 15  # 3 Google Ads and 2 Meta accounts, 3 DAGs each
 
 
 def test_task_graph_and_settings(bag) -> None:
     for dag_id in bag.dag_ids:
         dag = bag.dags[dag_id]
         assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
-            "resolve_window": ["extract"], "extract": ["merge"], "merge": [],
+            "resolve_window": ["extract"], "extract": ["merge"], "merge": ["push_summaries"], "push_summaries": [],
         }
         assert dag.max_active_runs == 1
         assert dag.catchup is False
         assert dag.doc_md and dag.tags
         assert dag.get_task("resolve_window").retries == 0
         assert dag.get_task("extract").retries == 3
-        assert dag.get_task("extract").pool == "google_ads_api"
+        assert dag.get_task("extract").pool == ("meta_api" if "__meta__" in dag_id else "google_ads_api")
+        assert dag.get_task("push_summaries").pool == "google_sheets_api"
 
 
 def test_schedules_in_the_account_time_zone(bag) -> None:

@@ -170,7 +170,8 @@ def test_dry_run_touches_neither_api_nor_warehouse(bag, db, fresh_sandbox) -> No
     result = run(bag, "force_sync", {"preset": "last_7_days", "dry_run": True})
     assert result.state == "success"
     states = {ti.task_id: ti.state for ti in result.get_task_instances()}
-    assert states == {"resolve_window": "success", "extract": "skipped", "merge": "skipped"}
+    assert states == {"resolve_window": "success", "extract": "skipped", "merge": "skipped",
+                      "push_summaries": "skipped"}
     assert fresh_sandbox.requests.count() == 0
     assert db.execute("SELECT count(*) FROM ads_sync.sync_runs").fetchone()[0] == 0
 

@@ -47,8 +47,13 @@ class AccountSyncOperator(BaseOperator):
         self.warehouse_conn_id = warehouse_conn_id
 
     def execute(self, context: Any) -> Any:
+        return self.guarded(context, self.run, context)
+
+    def guarded(self, context: Any, fn: Any, *args: Any) -> Any:
+        """Run fn and record any failure; also what a deferred task resumes through. (TaskDeferred is a
+        BaseException, so deferring passes through untouched.)"""
         try:
-            return self.run(context)
+            return fn(*args)
         except AirflowSkipException:
             raise
         except Exception as exc:
@@ -165,16 +170,21 @@ class ExtractOperator(AccountSyncOperator):
     """Stream every entity and report of the window from the API into staging."""
 
     def run(self, context: Any) -> dict[str, int]:
-        from ads_sync import pipeline, warehouse
         from ads_sync.connectors import connector_for
-        from ads_sync.retry import RetryPolicy
 
         window = _window(self.window(context))
         connector = connector_for(self.account)
+        return self.stage(context, connector, connector.steps(window), connector.rollups(window))
+
+    def stage(self, context: Any, connector: Any, steps: Any, rollups: Any) -> dict[str, int]:
+        """Stream the steps into staging, roll up, and record the extract in the sync log."""
+        from ads_sync import pipeline, warehouse
+        from ads_sync.retry import RetryPolicy
+
         with self.connect() as conn:
             rows = pipeline.extract(
-                conn, connector.steps(window), load_id=load_id(context), account=self.account,
-                classify=connector.classify, policy=RetryPolicy(),
+                conn, steps, load_id=load_id(context), account=self.account,
+                classify=connector.classify, policy=RetryPolicy(), rollups=rollups,
             )
             with conn.transaction():
                 warehouse.run_sql(conn, "bookkeeping/record_extract.sql", {
@@ -193,7 +203,8 @@ class MergeOperator(AccountSyncOperator):
         from ads_sync.connectors import connector_for
 
         window = _window(self.window(context))
-        tables = [step.table for step in connector_for(self.account).steps(window)]
+        connector = connector_for(self.account)
+        tables = pipeline.tables(connector.steps(window), connector.rollups(window))
         ids = {"dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id}
         account_ids = {"platform": self.account.platform, "account_id": self.account.account_id}
 

@@ -114,16 +114,34 @@ def _metrics(row: Any, where: str) -> tuple[int, int, str, str, str]:
     )
 
 
-def row_mapper(query: Query, window: Window | None) -> Callable[[Any], tuple[object, ...]]:
-    """The function that turns one GoogleAdsRow (raw protobuf) into a staging tuple for query.table."""
+def _daily_mapper(
+    window: Window | None, entity: Callable[[Any], tuple[Any, ...]], what: Callable[[Any], str]
+) -> Callable[[Any], tuple[object, ...]]:
+    """A report row's mapper: (date, *entity ids, metrics). The per-row work is kept to attribute reads
+    and two string formats (a million rows a year for a large account); checks that fail build their
+    message only then."""
     start = window.start.isoformat() if window else ""
     end = window.end.isoformat() if window else ""
 
-    def check_date(day: str, where: str) -> str:
+    def mapper(r: Any) -> tuple[object, ...]:
+        day = r.segments.date
+        m = r.metrics
+        cost = m.cost_micros
         if not start <= day <= end:
-            raise RowError(f"{where}: segments.date {day!r} is outside the window {start}..{end}")
-        return day
+            raise RowError(f"{what(r)} on {day}: segments.date {day!r} is outside the window {start}..{end}")
+        if cost < 0 or m.impressions < 0 or m.clicks < 0 or m.conversions < 0:
+            _metrics(r, f"{what(r)} on {day}")
+        units, rest = divmod(cost, 1_000_000)
+        return (
+            day, *entity(r), m.impressions, m.clicks, f"{units}.{rest:06d}",
+            f"{m.conversions:.6f}", f"{m.conversions_value:.6f}",
+        )
 
+    return mapper
+
+
+def row_mapper(query: Query, window: Window | None) -> Callable[[Any], tuple[object, ...]]:
+    """The function that turns one GoogleAdsRow (raw protobuf) into a staging tuple for query.table."""
     name = query.table.name
     if name == "campaigns":
         return lambda r: (
@@ -133,18 +151,11 @@ def row_mapper(query: Query, window: Window | None) -> Callable[[Any], tuple[obj
     if name == "ad_groups":
         return lambda r: (str(r.ad_group.id), str(r.campaign.id), r.ad_group.name, _enum(r.ad_group, "status"))
     if name == "campaign_daily":
-        def campaign_day(r: Any) -> tuple[object, ...]:
-            where = f"campaign {r.campaign.id} on {r.segments.date}"
-            return (check_date(r.segments.date, where), str(r.campaign.id), *_metrics(r, where))
-        return campaign_day
+        return _daily_mapper(window, lambda r: (str(r.campaign.id),), lambda r: f"campaign {r.campaign.id}")
     if name == "ad_group_daily":
-        def ad_group_day(r: Any) -> tuple[object, ...]:
-            where = f"ad group {r.ad_group.id} on {r.segments.date}"
-            return (
-                check_date(r.segments.date, where), str(r.ad_group.id), str(r.campaign.id),
-                *_metrics(r, where),
-            )
-        return ad_group_day
+        return _daily_mapper(
+            window, lambda r: (str(r.ad_group.id), str(r.campaign.id)), lambda r: f"ad group {r.ad_group.id}"
+        )
     raise KeyError(name)
 
 

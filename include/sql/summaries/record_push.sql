@@ -1,0 +1,7 @@
+-- The push of a run's summaries, recorded beside its load: a failed push leaves status = 'success'.
+UPDATE ads_sync.sync_runs
+SET push_status = %(push_status)s,
+    push_error = %(push_error)s,
+    pushed_at = CASE WHEN %(push_status)s IN ('success', 'skipped', 'failed') THEN now() END,
+    push_requests = %(push_requests)s
+WHERE dag_id = %(dag_id)s AND run_id = %(run_id)s

@@ -1,0 +1,254 @@
+"""Meta Marketing API (Graph v26.0) through the official facebook-business SDK.
+
+The API object is built here, not with `FacebookAdsApi.init()`: that call enables the SDK's crash
+reporter, which posts tracebacks to Meta, and sets a process-wide default API (wrong for a triggerer or a
+worker serving several connections). Requests go through `FacebookAdsApi.call`, so paging, throttling and
+retries are ours: every request is retried on its own with backoff (a failed page resumes at its cursor,
+never re-reads the pages before it), and usage headers slow us down before the limit is reached.
+
+Connection `facebook_default` (conn_type `facebook_social`, as the Airflow Facebook provider), extras:
+`app_id`, `app_secret`, `access_token`; `graph_url` only for the offline sandbox.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook
+
+from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError
+from ads_sync.retry import RetryPolicy, call_with_retries
+from ads_sync.sources import meta
+
+if TYPE_CHECKING:
+    from facebook_business.api import FacebookAdsApi
+
+REQUIRED_EXTRAS = ("app_id", "app_secret", "access_token")
+REQUEST_TIMEOUT_S = 120
+_SECRET_RE = re.compile(r"(access_token|appsecret_proof)=[^&\s'\"]+")
+log = logging.getLogger(__name__)
+
+
+class RetriesExhausted(Exception):
+    """A request kept failing transiently through every retry inside the hook. Not a TransientApiError,
+    so the pipeline does not retry the whole step again; Airflow's task retries take over."""
+
+
+class GraphResponseError(Exception):
+    """An answer the SDK lets through as a success although it is none (a 5xx page that is not JSON)."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(f"HTTP {status}: {text[:200]!r}")
+        self.status = status
+
+
+def scrub(text: str) -> str:
+    """Drop tokens from text that may quote a URL (requests' connection errors do)."""
+    return _SECRET_RE.sub(r"\1=***", text)
+
+
+class MetaAdsHook(BaseHook):
+    conn_name_attr = "facebook_conn_id"
+    default_conn_name = "facebook_default"
+    conn_type = "facebook_social"
+    hook_name = "Meta Ads (ads-sync)"
+
+    def __init__(
+        self,
+        facebook_conn_id: str = default_conn_name,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.facebook_conn_id = facebook_conn_id
+        self.policy = policy or RetryPolicy()
+        self._sleep, self._clock = sleep, clock
+        self._api: FacebookAdsApi | None = None
+        self._resume_at = 0.0
+        self._why_paused = ""
+
+    # -- client ------------------------------------------------------------------------------------
+
+    def _extras(self) -> dict[str, Any]:
+        extras = dict(self.get_connection(self.facebook_conn_id).extra_dejson)
+        missing = [k for k in REQUIRED_EXTRAS if not extras.get(k)]
+        if missing:
+            raise AuthFailure(
+                f"Airflow connection {self.facebook_conn_id!r} lacks {', '.join(missing)} in its extras; "
+                "add them (see README, 'Connections')"
+            )
+        from airflow.sdk.log import mask_secret
+
+        for key in ("app_secret", "access_token"):
+            mask_secret(str(extras[key]))
+        return extras
+
+    def get_api(self) -> FacebookAdsApi:
+        if self._api is None:
+            from facebook_business.api import FacebookAdsApi
+            from facebook_business.session import FacebookSession
+
+            extras = self._extras()
+            session = FacebookSession(
+                app_id=str(extras["app_id"]), app_secret=str(extras["app_secret"]),
+                access_token=str(extras["access_token"]), timeout=REQUEST_TIMEOUT_S,
+            )
+            from airflow.sdk.log import mask_secret
+
+            mask_secret(session.appsecret_proof)
+            if extras.get("graph_url"):
+                session.GRAPH = str(extras["graph_url"]).rstrip("/")
+            self._api = FacebookAdsApi(session, api_version=meta.API_VERSION)
+        return self._api
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests attempted (retries and polls included), for the sync log."""
+        return self._api.get_num_requests_attempted() if self._api is not None else 0
+
+    # -- one request -------------------------------------------------------------------------------
+
+    def _wait_for_quota(self, what: str) -> None:
+        wait = self._resume_at - self._clock()
+        if wait <= 0:
+            return
+        if wait > self.policy.max_hinted_delay:
+            raise QuotaExhausted(
+                f"{what}: Meta asks to wait {wait / 60:.0f} min ({self._why_paused}); not sleeping that long "
+                "in a worker; the next run will catch up"
+            )
+        log.info("%s: pausing %.1f s before the next request: %s", what, wait, self._why_paused)
+        self._sleep(wait)
+
+    def _note_usage(self, headers: Mapping[str, str], what: str) -> None:
+        usage = meta.parse_usage(headers)
+        pause = usage.pause_s
+        if pause > 0:
+            self._resume_at = self._clock() + pause
+            self._why_paused = (
+                f"Meta estimates access returns in {usage.regain_minutes:g} min" if usage.regain_minutes
+                else f"usage at {usage.pct:.0f}% of a rate limit (slowing down from {meta.SLOW_DOWN_AT:.0f}%)"
+            )
+
+    def request(self, method: str, path: tuple[str, ...], params: Mapping[str, Any], *, what: str) -> dict[str, Any]:
+        """One Graph request, retried on its own with backoff; returns the JSON body."""
+        api = self.get_api()
+
+        def once() -> dict[str, Any]:
+            self._wait_for_quota(what)
+            try:
+                response = api.call(method, path, params=dict(params))
+            except Exception as exc:
+                headers = getattr(exc, "http_headers", None)
+                if callable(headers):
+                    self._note_usage(headers() or {}, what)
+                raise
+            self._note_usage(response.headers(), what)
+            body = response.json()
+            if response.status() != 200 or not isinstance(body, dict):
+                raise GraphResponseError(response.status(), str(response.body()))
+            return body
+
+        try:
+            return call_with_retries(once, classify=self.classify, policy=self.policy, what=what, sleep=self._sleep)
+        except TransientApiError as exc:
+            raise RetriesExhausted(f"{what}: {exc} (after {self.policy.attempts} attempts)") from None
+
+    def paged(self, path: tuple[str, ...], params: Mapping[str, Any], *, what: str) -> Iterator[dict[str, Any]]:
+        """Objects of every page, one page in memory at a time. Follows `paging.cursors.after` while the
+        page also has `paging.next` (the SDK's own rule: `after` is there even on the last page)."""
+        params = dict(params)
+        page = 0
+        while True:
+            page += 1
+            body = self.request("GET", path, params, what=f"{what} page {page}")
+            data = body.get("data") or []
+            yield from data
+            paging = body.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not data or not after or "next" not in paging:
+                return
+            params["after"] = after
+
+    # -- endpoints ---------------------------------------------------------------------------------
+
+    def entities(self, account_id: str, edge: str, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        return self.paged((f"act_{account_id}", edge), meta.entity_params(fields), what=f"act_{account_id}/{edge}")
+
+    def insights(self, account_id: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        return self.paged((f"act_{account_id}", "insights"), params, what=f"act_{account_id}/insights")
+
+    def start_report(self, account_id: str, params: Mapping[str, Any]) -> str:
+        body = self.request("POST", (f"act_{account_id}", "insights"), params,
+                            what=f"act_{account_id}/insights (async)")
+        run_id = body.get("report_run_id")
+        if not run_id:
+            raise InvalidRequest(f"Meta accepted an async report for act_{account_id} without a report_run_id: {body}")
+        return str(run_id)
+
+    def report_status(self, run_id: str) -> tuple[str, int]:
+        body = self.request("GET", (run_id,), {"fields": "async_status,async_percent_completion"},
+                            what=f"report run {run_id}")
+        return str(body.get("async_status")), int(body.get("async_percent_completion") or 0)
+
+    def report_rows(self, run_id: str) -> Iterator[dict[str, Any]]:
+        return self.paged((run_id, "insights"), {"limit": meta.PAGE_LIMIT}, what=f"report run {run_id} rows")
+
+    def campaign_ids(self, account_id: str) -> list[str]:
+        return [str(c["id"]) for c in self.entities(account_id, "campaigns", ("id",))]
+
+    # -- errors ------------------------------------------------------------------------------------
+
+    def classify(self, exc: BaseException) -> BaseException:
+        return classify_error(exc, conn_id=self.facebook_conn_id)
+
+
+def classify_error(exc: BaseException, *, conn_id: str = "facebook_default") -> BaseException:
+    """Expired tokens and missing permissions fail now (and mark the account auth_failed); rate limits,
+    unknown and service errors and 5xx retry, honouring the wait Meta estimates; bad parameters fail with
+    Meta's message. Unknown exceptions come back unchanged."""
+    import requests
+    from facebook_business.exceptions import FacebookRequestError
+
+    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, RetriesExhausted)):
+        return exc
+    if isinstance(exc, GraphResponseError):
+        if exc.status >= 500:
+            return TransientApiError(f"Meta answered {scrub(str(exc))}")
+        return InvalidRequest(f"Meta answered something that is not Graph JSON: {scrub(str(exc))}")
+    if isinstance(exc, requests.exceptions.RequestException):
+        return TransientApiError(f"Graph API unreachable: {type(exc).__name__}: {scrub(str(exc))[:300]}")
+    if not isinstance(exc, FacebookRequestError):
+        return exc
+    code, subcode, status = exc.api_error_code(), exc.api_error_subcode(), exc.http_status()
+    body = exc.body()
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    message = exc.api_error_message() or (f"HTTP {status}: {str(body)[:200]}" if body else f"HTTP {status}")
+    text = f"(#{code}{'/' + str(subcode) if subcode else ''}) {message}" if code is not None else message
+    if error.get("error_user_msg"):
+        text += f" ({error['error_user_msg']})"
+    if error.get("fbtrace_id"):
+        text += f" [fbtrace_id {error['fbtrace_id']}]"
+    text = scrub(text)
+    kind = meta.error_kind(code, subcode, status)
+    if kind == "auth":
+        if code in (102, 190):
+            hint = ("the access token is expired or invalid: create a new long-lived or system-user token "
+                    f"and put it in the access_token extra of connection {conn_id!r}")
+        elif (code, subcode) in meta.PERMANENT_AUTH:
+            hint = "the token's user is not linked to the ad account's business: link it in Business Settings"
+        else:
+            hint = (f"the token of connection {conn_id!r} lacks permission on the ad account: grant ads_read "
+                    "(and access to the account) to its user or system user")
+        return AuthFailure(f"Meta refused the request: {text}; {hint}")
+    if kind == "transient":
+        usage = meta.parse_usage(exc.http_headers())
+        retry_after = usage.regain_minutes * 60 if usage.regain_minutes > 0 else None
+        return TransientApiError(f"Meta {text}", retry_after=retry_after)
+    return InvalidRequest(f"Meta rejected the request: {text}")

@@ -1,0 +1,395 @@
+"""The Meta Graph API emulator (Marketing API v26.0) on the shared HTTP server.
+
+Routes: GET /act_<id>/campaigns|adsets|ads, GET /act_<id>/insights (synchronous), POST /act_<id>/insights
+(an async report run), GET /<report_run_id> (its status), GET /<report_run_id>/insights (its rows).
+Like Graph it pages with `paging.cursors.after` plus a `paging.next` URL on every page but the last,
+sends X-Business-Use-Case-Usage and x-fb-ads-insights-throttle, answers errors in Graph's JSON shape
+({"error": {"message", "type", "code", "error_subcode", "is_transient", "fbtrace_id"}}), checks the access
+token and its appsecret_proof, refuses windows older than 37 months and attribution windows Meta retired.
+Faults (service "meta") are checked per request, so `nth` counts pages too.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from . import meta_data
+from .faults import Fault
+from .httpd import Request, Response, Router
+from .state import SandboxState
+
+VERSION = "v26.0"
+APP_ID = "100000000000001"
+APP_SECRET = "sandbox-meta-app-secret"
+ACCESS_TOKEN = "sandbox-meta-access-token"
+RETENTION_MONTHS = 37
+MAX_LIMIT = 5000
+INSIGHT_FIELDS = frozenset({
+    "account_id", "campaign_id", "adset_id", "ad_id", "date_start", "date_stop", "impressions", "clicks",
+    "spend", "reach", "frequency", "actions", "action_values", "campaign_name", "adset_name", "ad_name",
+})
+LIVE_WINDOWS = frozenset({"1d_click", "7d_click", "1d_view", "1d_ev", "skan_click", "skan_view"})
+RETIRED_WINDOWS = frozenset({"7d_view", "28d_view", "28d_click"})
+_ACCOUNT_RE = re.compile(r"^[0-9]{1,20}$")
+_run_ids = itertools.count(6_100_000_000_001)
+
+
+class GraphError(Exception):
+    def __init__(self, status: int, code: int | None, message: str, *, subcode: int | None = None,
+                 kind: str = "OAuthException", transient: bool = False, body: str | None = None,
+                 regain_minutes: int = 0, usage_pct: float | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.subcode = status, code, message, subcode
+        self.kind, self.transient, self.body = kind, transient, body
+        self.regain_minutes, self.usage_pct = regain_minutes, usage_pct
+
+    def payload(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"message": self.message, "type": self.kind, "code": self.code,
+                                 "is_transient": self.transient, "fbtrace_id": _trace_id()}
+        if self.subcode is not None:
+            error["error_subcode"] = self.subcode
+        return {"error": error}
+
+
+def _trace_id() -> str:
+    return "A" + secrets.token_urlsafe(15)
+
+
+def _faults() -> dict[str, GraphError]:
+    """What each fault name looks like on the wire (recorded shapes of real Graph errors)."""
+    return {
+        "THROTTLED": GraphError(400, 17, "(#17) User request limit reached", subcode=2446079, transient=True,
+                                regain_minutes=1, usage_pct=100),
+        "ACCOUNT_THROTTLED": GraphError(
+            400, 80000, "There have been too many calls from this ad-account. Wait a bit and try again. "
+            "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+            subcode=2446079, transient=True, usage_pct=100),
+        "APP_LIMIT": GraphError(400, 4, "(#4) Application request limit reached", transient=True),
+        "RATE_LIMIT_613": GraphError(400, 613, "(#613) Calls to this api have exceeded the rate limit."),
+        "UNKNOWN": GraphError(500, 1, "An unknown error occurred", subcode=99, transient=False),
+        "SERVICE_UNAVAILABLE": GraphError(503, 2, "An unexpected error has occurred. Please retry your request "
+                                          "later.", transient=False),
+        "HTTP_503": GraphError(503, None, "", body="Service Unavailable"),
+        "HTTP_502": GraphError(502, None, "", body="<html><body>Bad Gateway</body></html>"),
+        "TOKEN_EXPIRED": GraphError(400, 190, "Error validating access token: Session has expired on Sunday, "
+                                    "01-Mar-26 01:00:00 PST. The current time is Monday, 02-Mar-26 02:12:41 PST.",
+                                    subcode=463),
+        "TOKEN_INVALID": GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token"),
+        "PERMISSION_DENIED": GraphError(403, 200, "(#200) Ad account owner has NOT grant ads_management or "
+                                        "ads_read permission"),
+        "NO_PERMISSION": GraphError(400, 10, "(#10) Application does not have permission for this action"),
+        "PROFILE_NOT_LINKED": GraphError(400, 1, "An unknown error occurred", subcode=2853001),
+        "INVALID_PARAMETER": GraphError(400, 100, "(#100) Invalid parameter", subcode=1487534),
+    }
+
+
+JOB_FAULTS = {"JOB_FAILED": "fail", "JOB_SKIPPED": "skip", "JOB_STALLED": "stall", "JOB_NOT_STARTED": "not_started"}
+
+
+@dataclass
+class ReportRun:
+    id: str
+    account_id: str
+    start: date
+    end: date
+    campaign_ids: tuple[str, ...] | None
+    as_of: date
+    fields: tuple[str, ...]
+    mode: str = "normal"
+    polls: int = 0
+
+    def status(self) -> tuple[str, int]:
+        """Completes on the second poll; a faulted run fails, is skipped, stalls or never starts."""
+        self.polls += 1
+        if self.mode == "not_started":
+            return "Job Not Started", 0
+        if self.mode == "stall":
+            return "Job Running", 42
+        if self.polls < 2:
+            return "Job Running", 50
+        return {"fail": ("Job Failed", 0), "skip": ("Job Skipped", 0)}.get(self.mode, ("Job Completed", 100))
+
+
+def _minus_months(d: date, months: int) -> date:
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(y, m + 1, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _encode(position: tuple[int, int]) -> str:
+    return base64.urlsafe_b64encode(f"{position[0]}:{position[1]}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[int, int]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        a, b = text.split(":")
+        return int(a), int(b)
+    except Exception:  # noqa: BLE001 - any garbage is the caller's bad cursor
+        raise GraphError(400, 100, "(#100) Invalid cursor: after", subcode=1815189) from None
+
+
+class MetaGraph:
+    """The emulator's state beyond SandboxState: the report runs it has accepted."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+        self._lock = threading.Lock()
+        self._runs: dict[str, ReportRun] = {}
+
+    # -- plumbing ----------------------------------------------------------------------------------
+    def _params(self, request: Request) -> dict[str, str]:
+        params = {k: v[-1] for k, v in request.query.items()}
+        if request.method == "POST" and request.body:
+            params.update(request.form())
+        return params
+
+    def _authenticate(self, params: dict[str, str]) -> None:
+        token = params.get("access_token", "")
+        if not token:
+            raise GraphError(400, 2500, "An active access token must be used to query information about the "
+                             "current user.")
+        if token != ACCESS_TOKEN:
+            raise GraphError(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        proof = params.get("appsecret_proof")
+        expected = hmac.new(APP_SECRET.encode(), token.encode(), hashlib.sha256).hexdigest()
+        if proof is not None and not hmac.compare_digest(proof, expected):
+            raise GraphError(400, 100, "Invalid appsecret_proof provided in the API argument")
+
+    def _usage_headers(self, account_id: str | None, pct: float, regain: int, insights: bool) -> dict[str, str]:
+        headers = {"x-fb-request-id": secrets.token_hex(8), "x-fb-trace-id": _trace_id()}
+        if account_id:
+            headers["X-Business-Use-Case-Usage"] = json.dumps({account_id: [{
+                "type": "ads_insights" if insights else "ads_management", "call_count": pct,
+                "total_cputime": max(1, int(pct) - 3), "total_time": max(1, int(pct) - 1),
+                "estimated_time_to_regain_access": regain, "ads_api_access_tier": "standard_access"}]})
+        if insights:
+            headers["x-fb-ads-insights-throttle"] = json.dumps(
+                {"app_id_util_pct": pct, "acc_id_util_pct": pct, "ads_api_access_tier": "standard_access"})
+        return headers
+
+    def _serve(self, request: Request, resource: str, account_id: str | None, handler: Any) -> Response:
+        """Log, authenticate, apply faults, answer; every request goes through here."""
+        params = self._params(request)
+        shown = {k: v for k, v in params.items() if k not in ("access_token", "appsecret_proof")}
+        entry = self.state.requests.record(
+            "meta", f"{request.method} {resource}", customer_id=account_id, resource=resource,
+            query=f"{request.path}?{urlencode(shown)}" if shown else request.path,
+        )
+        insights = resource in ("insights", "async_report", "report_insights")
+        pct, regain = 2.0, 0
+        try:
+            if account_id is not None and not _ACCOUNT_RE.fullmatch(account_id):
+                raise GraphError(400, 100, f"(#100) Invalid ad account id act_{account_id}", subcode=33)
+            self._authenticate(params)
+            fault = self.state.faults.check("meta", account_id, resource)
+            job_mode = None
+            if fault is not None:
+                self.state.sleep(fault.delay_s)
+                if fault.error == "USAGE_HIGH":
+                    pct = 80.0
+                elif fault.error in JOB_FAULTS:
+                    job_mode = JOB_FAULTS[fault.error]
+                elif fault.error != "SLOW":
+                    raise _faults()[fault.error]
+            payload = handler(params, job_mode) if resource == "async_report" else handler(params)
+        except GraphError as exc:
+            self.state.requests.update(entry, status=exc.code if exc.code is not None else exc.status,
+                                       error=exc.message or exc.body)
+            headers = self._usage_headers(account_id, exc.usage_pct if exc.usage_pct is not None else pct,
+                                          exc.regain_minutes, insights)
+            if exc.body is not None:
+                return Response(exc.status, exc.body.encode(), {"Content-Type": "text/html", **headers})
+            return Response.json(exc.payload(), exc.status, {"WWW-Authenticate": "OAuth \"Facebook Platform\"",
+                                                             **headers})
+        self.state.requests.update(entry, status="OK", rows=len(payload.get("data", ())) if "data" in payload else None)
+        return Response.json(payload, headers=self._usage_headers(account_id, pct, regain, insights))
+
+    def _page(self, request_path: str, params: dict[str, str], rows: Any, limit: int) -> dict[str, Any]:
+        """One page from an iterator of (position after the row, row); `next` only when more follow."""
+        page: list[dict[str, Any]] = []
+        after, more = None, False
+        for position, row in rows:
+            if len(page) == limit:
+                more = True  # the row just read belongs to the next page
+                break
+            page.append(row)
+            after = position
+        body: dict[str, Any] = {"data": page}
+        if page:
+            first = _encode((0, 0))
+            body["paging"] = {"cursors": {"before": first, "after": _encode(after)}}  # type: ignore[arg-type]
+            if more:
+                query = {k: v for k, v in params.items() if k != "after"}
+                query["after"] = _encode(after)  # type: ignore[arg-type]
+                # Graph's next URLs carry the token; the SDK ignores them apart from their presence
+                body["paging"]["next"] = f"https://graph.facebook.com{request_path}?{urlencode(query)}"
+        return body
+
+    @staticmethod
+    def _limit(params: dict[str, str], default: int = 25) -> int:
+        try:
+            limit = int(params.get("limit", default))
+        except ValueError:
+            raise GraphError(400, 100, "(#100) Param limit must be a number") from None
+        if not 1 <= limit <= MAX_LIMIT:
+            raise GraphError(400, 100, f"(#100) limit must be between 1 and {MAX_LIMIT}")
+        return limit
+
+    # -- entities ----------------------------------------------------------------------------------
+    def entities(self, request: Request) -> Response:
+        account_id = request.params["account"]
+        edge = request.path.rsplit("/", 1)[-1]
+        source = {"campaigns": meta_data.campaign_objects, "adsets": meta_data.adset_objects,
+                  "ads": meta_data.ad_objects}[edge]
+
+        def handle(params: dict[str, str]) -> dict[str, Any]:
+            fields = [f for f in params.get("fields", "id").split(",") if f] or ["id"]
+            objects = source(account_id, self.state.volume)
+            start = _decode(params["after"])[1] if params.get("after") else 0
+            rows = (((0, i + 1), {k: o[k] for k in fields if k in o}) for i, o in enumerate(objects) if i >= start)
+            return self._page(request.path, params, rows, self._limit(params))
+
+        return self._serve(request, edge, account_id, handle)
+
+    # -- insights ----------------------------------------------------------------------------------
+    @staticmethod
+    def _project(rows: Any, fields: tuple[str, ...]) -> Any:
+        """Only the fields asked for, plus date_start and date_stop, which Graph always adds."""
+        keep = set(fields) | {"date_start", "date_stop"}
+        for position, row in rows:
+            yield position, {k: v for k, v in row.items() if k in keep}
+
+    def _query(self, params: dict[str, str]) -> tuple[date, date, tuple[str, ...] | None]:
+        if params.get("level", "ad") != "ad":
+            raise GraphError(400, 100, "(#100) The sandbox serves level=ad only")
+        if str(params.get("time_increment", "1")) != "1":
+            raise GraphError(400, 100, "(#100) The sandbox serves time_increment=1 only")
+        fields = [f for f in params.get("fields", "").split(",") if f]
+        unknown = [f for f in fields if f not in INSIGHT_FIELDS]
+        if unknown:
+            raise GraphError(400, 100, f"(#100) {unknown[0]} is not valid for fields param. please check "
+                             "https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ "
+                             "for all valid values")
+        windows = json.loads(params.get("action_attribution_windows") or "[]")
+        for window in windows:
+            if window in RETIRED_WINDOWS:
+                raise GraphError(400, 100, f"(#100) The attribution window {window} is no longer supported; "
+                                 "use one of 1d_click, 7d_click, 1d_view", subcode=3858434)
+            if window not in LIVE_WINDOWS:
+                raise GraphError(400, 100, f"(#100) action_attribution_windows[0] must be one of the following "
+                                 f"values: {', '.join(sorted(LIVE_WINDOWS))}")
+        try:
+            time_range = json.loads(params["time_range"])
+            start, end = date.fromisoformat(time_range["since"]), date.fromisoformat(time_range["until"])
+        except (KeyError, ValueError, TypeError):
+            raise GraphError(400, 100, "(#100) time_range must be {'since':'YYYY-MM-DD',"
+                             "'until':'YYYY-MM-DD'}") from None
+        if end < start:
+            raise GraphError(400, 100, "(#100) time_range's until must not be before since")
+        limit = _minus_months(self.state.today(), RETENTION_MONTHS)
+        if start < limit:
+            raise GraphError(400, 3018, "(#3018) The start date of the time range cannot be beyond 37 months "
+                             "from the current date")
+        campaigns = None
+        for rule in json.loads(params.get("filtering") or "[]"):
+            if rule.get("field") == "campaign.id" and rule.get("operator") == "IN":
+                campaigns = tuple(str(v) for v in rule.get("value", []))
+        return start, end, campaigns
+
+    def sync_insights(self, request: Request) -> Response:
+        account_id = request.params["account"]
+
+        def handle(params: dict[str, str]) -> dict[str, Any]:
+            start, end, campaigns = self._query(params)
+            position = _decode(params["after"]) if params.get("after") else (0, 0)
+            rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
+                                      campaign_ids=campaigns, position=position)
+            rows = self._project(rows, tuple(params.get("fields", "").split(",")))
+            return self._page(request.path, params, rows, self._limit(params))
+
+        return self._serve(request, "insights", account_id, handle)
+
+    def start_report(self, request: Request) -> Response:
+        account_id = request.params["account"]
+
+        def handle(params: dict[str, str], mode: str | None) -> dict[str, Any]:
+            start, end, campaigns = self._query(params)
+            self._limit(params)
+            run = ReportRun(str(next(_run_ids)), account_id, start, end, campaigns, self.state.today(),
+                            tuple(params.get("fields", "").split(",")), mode or "normal")
+            with self._lock:
+                self._runs[run.id] = run
+            return {"report_run_id": run.id}
+
+        return self._serve(request, "async_report", account_id, handle)
+
+    def _run(self, run_id: str) -> ReportRun:
+        with self._lock:
+            run = self._runs.get(run_id)
+        if run is None:
+            raise GraphError(400, 100, f"Unsupported get request. Object with ID '{run_id}' does not exist, "
+                             "cannot be loaded due to missing permissions, or does not support this operation.",
+                             subcode=33, kind="GraphMethodException")
+        return run
+
+    def report_status(self, request: Request) -> Response:
+        run_id = request.params["run_id"]
+        with self._lock:
+            known = self._runs.get(run_id)
+
+        def handle(_: dict[str, str]) -> dict[str, Any]:
+            run = self._run(run_id)
+            status, percent = run.status()
+            return {"id": run.id, "account_id": run.account_id, "async_status": status,
+                    "async_percent_completion": percent, "date_start": run.start.isoformat(),
+                    "date_stop": run.end.isoformat()}
+
+        return self._serve(request, "report_run", known.account_id if known else None, handle)
+
+    def report_rows(self, request: Request) -> Response:
+        run_id = request.params["run_id"]
+        with self._lock:
+            known = self._runs.get(run_id)
+
+        def handle(params: dict[str, str]) -> dict[str, Any]:
+            run = self._run(run_id)
+            if run.mode != "normal" or run.polls < 2:
+                raise GraphError(400, 100, f"(#100) Report run {run_id} is not completed", subcode=1487744)
+            position = _decode(params["after"]) if params.get("after") else (0, 0)
+            rows = meta_data.insights(run.account_id, run.start, run.end, run.as_of, volume=self.state.volume,
+                                      campaign_ids=run.campaign_ids, position=position)
+            rows = self._project(rows, run.fields)
+            return self._page(request.path, params, rows, self._limit(params))
+
+        return self._serve(request, "report_insights", known.account_id if known else None, handle)
+
+
+def mount(router: Router, state: SandboxState) -> MetaGraph:
+    graph = MetaGraph(state)
+    base = f"/{VERSION}"
+    for edge in ("campaigns", "adsets", "ads"):
+        router.add("GET", f"{base}/act_{{account}}/{edge}", graph.entities)
+    router.add("GET", f"{base}/act_{{account}}/insights", graph.sync_insights)
+    router.add("POST", f"{base}/act_{{account}}/insights", graph.start_report)
+    router.add("GET", f"{base}/{{run_id}}/insights", graph.report_rows)
+    router.add("GET", f"{base}/{{run_id}}", graph.report_status)
+    return graph
+
+
+__all__ = ["ACCESS_TOKEN", "APP_ID", "APP_SECRET", "Fault", "MetaGraph", "VERSION", "mount"]

@@ -1,0 +1,180 @@
+"""MetaAdsHook and the report-run trigger against the sandbox's Graph API: cursor paging, a failed page that
+resumes at its cursor, throttling that pauses (the clock is recorded, not slept), errors, timeouts."""
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+
+from sandbox import Fault, meta_data
+
+ACCOUNT = "555000111"
+START, END = date(2026, 1, 5), date(2026, 1, 11)
+
+pytestmark = pytest.mark.integration
+
+
+class Clock:
+    """Records sleeps and advances a fake monotonic clock by them."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 1000.0, []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def hook(fresh_sandbox):
+    from ads_sync.hooks.meta import MetaAdsHook
+    from ads_sync.retry import RetryPolicy
+
+    clock = Clock()
+    h = MetaAdsHook(policy=RetryPolicy(attempts=3, base_delay=0.01), sleep=clock.sleep, clock=clock)
+    h.clock = clock
+    fresh_sandbox.set_today(date(2026, 1, 20))
+    yield h
+    fresh_sandbox.set_today(None)
+
+
+def source_rows() -> list[dict]:
+    """The sandbox's own rows, as the requested fields project them."""
+    from ads_sync.sources.meta import INSIGHT_FIELDS
+
+    return [{k: v for k, v in r.items() if k in INSIGHT_FIELDS}
+            for _, r in meta_data.insights(ACCOUNT, START, END, date(2026, 1, 20))]
+
+
+def read(hook, limit: int = 5) -> list[dict]:
+    from ads_sync.sources import meta
+
+    return list(hook.insights(ACCOUNT, meta.insights_params((START, END), limit=limit)))
+
+
+def test_pages_follow_the_cursor_and_every_request_is_counted(hook, fresh_sandbox) -> None:
+    rows = read(hook)
+    want = source_rows()
+    assert rows == want
+    pages = -(-len(want) // 5)
+    assert fresh_sandbox.requests.count(service="meta", resource="insights") == pages == hook.requests
+    assert hook.clock.sleeps == []
+
+
+def test_a_failed_page_is_retried_alone_and_resumes_at_its_cursor(hook, fresh_sandbox) -> None:
+    fresh_sandbox.faults.add(Fault(service="meta", error="HTTP_502", resource="insights", nth=3))
+    rows = read(hook)
+    assert rows == source_rows()
+    queries = [e["query"] for e in fresh_sandbox.requests.filter(service="meta", resource="insights")]
+    assert queries[2] == queries[3]  # the same cursor asked again, the pages before it not re-read
+    assert len(hook.clock.sleeps) == 1
+
+
+def test_a_throttled_request_waits_the_estimated_minutes_and_resumes(hook, fresh_sandbox) -> None:
+    fresh_sandbox.faults.add(Fault(service="meta", error="THROTTLED", resource="insights", nth=2))
+    rows = read(hook)
+    assert len(rows) == meta_data.expected(ACCOUNT, START, END, date(2026, 1, 20)).rows
+    assert any(s >= 60 for s in hook.clock.sleeps)
+
+
+def test_high_usage_slows_down_before_the_limit(hook, fresh_sandbox) -> None:
+    fresh_sandbox.faults.add(Fault(service="meta", error="USAGE_HIGH", resource="insights", nth=1))
+    read(hook)
+    assert len(hook.clock.sleeps) == 1 and 1 < hook.clock.sleeps[0] < 5
+
+
+def test_a_wait_of_hours_fails_instead_of_sleeping(hook, fresh_sandbox) -> None:
+    from ads_sync.errors import QuotaExhausted
+
+    hook._resume_at, hook._why_paused = hook.clock() + 3 * 3600, "test"
+    with pytest.raises(QuotaExhausted, match="not sleeping"):
+        read(hook)
+    assert fresh_sandbox.requests.count(service="meta") == 0
+
+
+@pytest.mark.parametrize("error, exc_name, words", [
+    ("TOKEN_EXPIRED", "AuthFailure", "access token"),
+    ("PERMISSION_DENIED", "AuthFailure", "ads_read"),
+    ("PROFILE_NOT_LINKED", "AuthFailure", "2853001"),
+    ("INVALID_PARAMETER", "InvalidRequest", "Invalid parameter"),
+])
+def test_permanent_errors_fail_after_one_request(hook, fresh_sandbox, error, exc_name, words) -> None:
+    from ads_sync import errors
+
+    fresh_sandbox.faults.add(Fault(service="meta", error=error, times=-1))
+    with pytest.raises(getattr(errors, exc_name), match=words) as caught:
+        read(hook)
+    assert "sandbox-meta-access-token" not in str(caught.value)
+    assert fresh_sandbox.requests.count(service="meta") == 1
+
+
+def test_transient_errors_that_never_clear_end_in_retries_exhausted(hook, fresh_sandbox) -> None:
+    from ads_sync.hooks.meta import RetriesExhausted
+
+    fresh_sandbox.faults.add(Fault(service="meta", error="SERVICE_UNAVAILABLE", times=-1))
+    with pytest.raises(RetriesExhausted, match="after 3 attempts"):
+        read(hook)
+    assert fresh_sandbox.requests.count(service="meta") == 3
+
+
+def test_retired_attribution_windows_are_refused_by_the_sandbox(hook) -> None:
+    from ads_sync.errors import InvalidRequest
+    from ads_sync.sources import meta
+
+    params = {**meta.insights_params((START, END)), "action_attribution_windows": ["7d_click", "28d_view"]}
+    with pytest.raises(InvalidRequest, match="28d_view"):
+        list(hook.insights(ACCOUNT, params))
+
+
+def trigger_event(jobs, **kwargs) -> dict:
+    from ads_sync.triggers.meta_reports import MetaReportRunsTrigger
+
+    trigger = MetaReportRunsTrigger(conn_id="facebook_default", account_id=ACCOUNT,
+                                    jobs=[j.to_dict() for j in jobs], poll_s=0.05, max_poll_s=0.1, **kwargs)
+
+    async def first():
+        async for event in trigger.run():
+            return event.payload
+
+    return asyncio.run(first())
+
+
+@pytest.mark.parametrize("fault, kwargs, status", [
+    (None, {}, "done"),
+    ("JOB_FAILED", {}, "Job Failed"),
+    ("JOB_STALLED", {"finish_timeout_s": 0.3}, "not finished after"),
+    ("JOB_NOT_STARTED", {"start_timeout_s": 0.3}, "not started after"),
+])
+def test_the_trigger_settles_each_report_run(hook, fresh_sandbox, fault, kwargs, status) -> None:
+    import time
+    from dataclasses import replace
+
+    from ads_sync.sources import meta
+
+    if fault:
+        fresh_sandbox.faults.add(Fault(service="meta", error=fault, resource="async_report"))
+    run_id = hook.start_report(ACCOUNT, meta.insights_params((START, END)))
+    job = replace(meta.Job(START, END), run_id=run_id, submitted_at=time.time())
+    payload = trigger_event([job], **kwargs)
+    [settled] = payload["jobs"]
+    assert settled["status"].startswith(status)
+    assert payload["requests"] == fresh_sandbox.requests.count(service="meta", resource="report_run")
+    if status == "done":
+        rows = list(hook.report_rows(run_id))
+        assert len(rows) == meta_data.expected(ACCOUNT, START, END, date(2026, 1, 20)).rows
+
+
+def test_the_trigger_hands_an_expired_token_back_as_an_auth_error(hook, fresh_sandbox) -> None:
+    import time
+    from dataclasses import replace
+
+    from ads_sync.sources import meta
+
+    run_id = hook.start_report(ACCOUNT, meta.insights_params((START, END - timedelta(days=3))))
+    fresh_sandbox.faults.add(Fault(service="meta", error="TOKEN_EXPIRED", times=-1))
+    payload = trigger_event([replace(meta.Job(START, END), run_id=run_id, submitted_at=time.time())])
+    assert payload["kind"] == "auth" and "access token" in payload["error"]
