@@ -26,6 +26,7 @@ SECRETS = {
     "refresh_token": "REFRESHTOKEN-SOAK-a93f12",
 }
 KINDS = ("daily", "weekly", "force_sync")
+FINAL_TABLES = ("campaigns", "ad_groups", "ads", "campaign_daily", "ad_group_daily", "ad_daily")
 FORCE_CONFS = ({"weeks": 3}, {"preset": "last_30_days"}, {"preset": "last_7_days"}, {"weeks": 8})
 
 
@@ -42,6 +43,18 @@ def _g(error: str, **extra: object) -> Callable[[str], list[dict]]:
     return lambda account: [{"service": "google_ads", "error": error, "customer_id": account, **extra}]
 
 
+def _m(error: str, **extra: object) -> Callable[[str], list[dict]]:
+    return lambda account: [{"service": "meta", "error": error, "customer_id": account, **extra}]
+
+
+def _s(error: str, **extra: object) -> Callable[[str], list[dict]]:
+    return lambda account: [{"service": "sheets", "error": error, "customer_id": sheet_id(account), **extra}]
+
+
+def sheet_id(account: str) -> str:
+    return f"soaksheet{account}"
+
+
 CATALOGUE = [
     FaultCase("none", lambda a: [], fails=False),
     FaultCase("google UNAVAILABLE mid-stream", _g("UNAVAILABLE", resource="ad_group", nth=2, after_rows=3), False),
@@ -54,19 +67,38 @@ CATALOGUE = [
     FaultCase("google duplicate rows", _g("DUPLICATE_ROWS", resource="ad_group", nth=2), True),
     FaultCase("google negative cost", _g("NEGATIVE_COST", resource="campaign", nth=2), True),
 ]
+META_CATALOGUE = [
+    FaultCase("none", lambda a: [], fails=False),
+    FaultCase("meta throttled (17)", _m("THROTTLED", nth=2), False),
+    FaultCase("meta HTTP 503", _m("HTTP_503", nth=1), False),
+    FaultCase("meta unknown error (1)", _m("UNKNOWN", nth=3), False),
+    FaultCase("meta token expired (190)", _m("TOKEN_EXPIRED", times=-1), True),
+    FaultCase("meta report job failed", _m("JOB_FAILED", resource="async_report", nth=1), False),
+]
+#: every account has a sheet, so every run ends with a push that these faults hit
+SHEETS_CATALOGUE = [
+    FaultCase("sheets 429", _s("RATE_LIMIT", nth=1), False),
+    FaultCase("sheets 500", _s("INTERNAL", nth=1), False),
+    FaultCase("sheets 403 (not shared)", _s("PERMISSION_DENIED", times=-1), True),
+]
+ALL_CASES = {c.name: c for c in CATALOGUE + META_CATALOGUE + SHEETS_CATALOGUE}
 
 
-def write_registry(path: Path, accounts: int) -> list[str]:
+def write_registry(path: Path, accounts: int) -> list[tuple[str, str]]:
+    """Two Google accounts for each Meta one, all with a spreadsheet: (platform, account id) each."""
     zones = ["Europe/Berlin", "Pacific/Auckland", "America/Los_Angeles", "Asia/Kolkata", "UTC"]
-    ids = [f"{7000000000 + i * 7919}" for i in range(accounts)]
+    found = []
     lines = ["accounts:"]
-    for i, account_id in enumerate(ids):
+    for i in range(accounts):
+        platform = "meta" if i % 3 == 2 else "google_ads"
+        account_id = f"{7000000000 + i * 7919}" if platform == "google_ads" else f"{104857600000000 + i * 7919}"
+        found.append((platform, account_id))
         lines.append(
-            f'  - {{platform: google_ads, account_id: "{account_id}", name: "Soak {i}", '
-            f"timezone: {zones[i % len(zones)]}, currency: EUR}}"
+            f'  - {{platform: {platform}, account_id: "{account_id}", name: "Soak {i}", '
+            f"timezone: {zones[i % len(zones)]}, currency: EUR, sheet: {sheet_id(account_id)}}}"
         )
     path.write_text("\n".join(lines) + "\n")
-    return ids
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
             conn = json.loads(env["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"])
             conn["extra"].update(SECRETS)
             env["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = json.dumps(conn)
+            # the Meta sandbox accepts only its own token; the service account key is made per run
+            meta = json.loads(env["AIRFLOW_CONN_FACEBOOK_DEFAULT"])["extra"]
+            key = json.loads(json.loads(env["AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT"])["extra"]["keyfile_dict"])
+            SECRETS["meta access_token"] = meta["access_token"]
+            SECRETS["meta app_secret"] = meta["app_secret"]
+            SECRETS["sheets private key"] = key["private_key"].splitlines()[5]
             os.environ.update(env)
             local.migrate_airflow(env)
             return _soak(args, box, Fault, url, account_ids, home, log_file)
@@ -105,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             embedded.stop(work / "pg")
 
 
-def _soak(args: argparse.Namespace, box, Fault, url: str, account_ids: list[str], home: Path, log_file: Path) -> int:
+def _soak(args: argparse.Namespace, box, Fault, url: str, accounts: list[tuple[str, str]], home: Path,
+          log_file: Path) -> int:
     import psycopg
 
     from airflow.dag_processing.dagbag import DagBag
@@ -122,19 +161,23 @@ def _soak(args: argparse.Namespace, box, Fault, url: str, account_ids: list[str]
     seen_by_account: dict[str, set[str]] = defaultdict(set)
     failures: list[str] = []
 
+    platform_of = dict((a, p) for p, a in accounts)
+    account_ids = [a for _, a in accounts]
+
     def run(account: str, kind: str, conf: dict | None) -> str:
-        dag = bag.dags[f"ads_sync__google_ads__{account}__{kind}"]
+        dag = bag.dags[f"ads_sync__{platform_of[account]}__{account}__{kind}"]
         return str(dag.test(run_conf=conf).state)
 
     # every account starts with a fault-free weekly run, so the union of windows is the same 10 weeks
     # plus the daily lookback, whatever the random runs pick
     plan = [(a, "weekly", None, "none") for a in account_ids]
     for _ in range(max(0, args.runs - len(plan))):
-        case = rng.choice(CATALOGUE)
+        account = rng.choice(account_ids)
+        api = CATALOGUE if platform_of[account] == "google_ads" else META_CATALOGUE
+        case = rng.choice(api + SHEETS_CATALOGUE)
         kind = rng.choice(KINDS)
-        plan.append((rng.choice(account_ids), kind, rng.choice(FORCE_CONFS) if kind == "force_sync" else None,
-                     case.name))
-    cases = {c.name: c for c in CATALOGUE}
+        plan.append((account, kind, rng.choice(FORCE_CONFS) if kind == "force_sync" else None, case.name))
+    cases = ALL_CASES
     for index, (account, kind, conf, name) in enumerate(plan, 1):
         case = cases[name]
         box.reset()
@@ -158,6 +201,7 @@ def _soak(args: argparse.Namespace, box, Fault, url: str, account_ids: list[str]
         if index % 25 == 0:
             print(f"soak: {index}/{len(plan)} runs", flush=True)
 
+    box.reset()
     with psycopg.connect(url) as conn:
         soaked = _snapshot(conn)
         _truncate(conn)
@@ -188,8 +232,7 @@ def _soak(args: argparse.Namespace, box, Fault, url: str, account_ids: list[str]
 
 
 def _truncate(conn) -> None:
-    conn.execute("TRUNCATE ads.campaigns, ads.ad_groups, ads.campaign_daily, ads.ad_group_daily, "
-                 "ads_sync.coverage")
+    conn.execute("TRUNCATE " + ", ".join(f"ads.{t}" for t in FINAL_TABLES) + ", ads_sync.coverage")
     conn.commit()
 
 
@@ -197,7 +240,7 @@ def _snapshot(conn) -> dict[str, Counter]:
     """Per account, a multiset of every final row (without updated_at): equal multisets mean nothing
     lost, nothing duplicated, no partial window."""
     result: dict[str, Counter] = defaultdict(Counter)
-    for table in ("campaigns", "ad_groups", "campaign_daily", "ad_group_daily"):
+    for table in FINAL_TABLES:
         cur = conn.execute(f"SELECT * FROM ads.{table}")
         names = [c.name for c in cur.description]
         for row in cur:
@@ -225,7 +268,7 @@ def _print_table(runs, recovered, lost, duplicated, secrets_seen: int) -> None:
     header = f"{'fault':<32} {'runs':>5} {'recovered':>9} {'rows lost':>9} {'rows duplicated':>15} {'secrets seen':>12}"
     print(header)
     print("-" * len(header))
-    for name in [c.name for c in CATALOGUE]:
+    for name in ALL_CASES:
         if runs[name]:
             print(f"{name:<32} {runs[name]:>5} {recovered[name]:>9} {lost[name]:>9} {duplicated[name]:>15} {'':>12}")
     print("-" * len(header))
