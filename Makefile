@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install demo status test test-unit sandbox reliability lock lint clean bench
+.PHONY: install demo status test test-unit sandbox reliability lock lint clean bench airflow settings e2e
 
 install: $(STAMP)
 
@@ -27,8 +27,20 @@ status: install
 bench: install
 	$(BIN)/python -m bench.run
 
+# FAST=1 leaves out the end-to-end tests (real Airflow processes, several minutes)
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(FAST),--ignore=tests/e2e)
+
+e2e: install
+	$(BIN)/python -m pytest tests/e2e
+
+# a real Airflow 3 (api-server, scheduler, dag-processor, triggerer) on the sandbox; Ctrl-C stops it
+airflow: install
+	$(BIN)/python -m ads_sync.cli airflow
+
+# load airflow_settings.yaml (connections, pools, variables) into $AIRFLOW_HOME's Airflow (default .local/airflow)
+settings: install
+	$(BIN)/python -m ads_sync.cli settings
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit

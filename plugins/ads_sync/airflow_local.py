@@ -218,6 +218,20 @@ def prepare(env: Mapping[str, str], settings_file: Path | None = None) -> None:
     subprocess.run(settings, env=full, check=True, cwd=local.ROOT)
 
 
+CLI_KEYS = (
+    "AIRFLOW_HOME", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CORE__DAGS_FOLDER",
+    "AIRFLOW__CORE__PLUGINS_FOLDER", "AIRFLOW__CORE__LOAD_EXAMPLES", "AIRFLOW__CORE__EXECUTOR",
+)
+
+
+def write_cli_env(env: Mapping[str, str]) -> Path:
+    """What the `airflow` command line needs to reach this deployment's metadata (`backfill create`,
+    `dags next-execution`): no connection and no secret, so the file can be sourced and shown."""
+    path = Path(env["AIRFLOW_HOME"]) / "cli.env"
+    path.write_text("".join(f"{key}={env[key]}\n" for key in CLI_KEYS if key in env))
+    return path
+
+
 def start_components(
     processes: Processes, env: Mapping[str, str], components: Iterable[str] = COMPONENTS
 ) -> None:
@@ -270,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     embedded = local.WAREHOUSE_ENV not in os.environ
     home = local.LOCAL / "airflow"
     warehouse = local.warehouse_url()
-    print(f"airflow: warehouse {'embedded PostgreSQL (.local/postgres)' if embedded else 'from ' + local.WAREHOUSE_ENV}")
+    where = "embedded PostgreSQL (.local/postgres)" if embedded else "from " + local.WAREHOUSE_ENV
+    print(f"airflow: warehouse {where}")
     processes = Processes(home / "process-logs")
     try:
         sandbox = start_sandbox(processes, local.LOCAL / "sandbox")
@@ -286,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_api(processes, url)
         print(f"airflow: {', '.join(COMPONENTS)} running; logs in {processes.log_dir}")
         print(f"airflow: UI and REST API at {url}  login: {ADMIN} / {admin_password(env)}")
+        cli_env = write_cli_env(env).relative_to(local.ROOT)
+        print(f"airflow: command line: set -a; . {cli_env}; set +a; .venv/bin/airflow dags list")
         print("airflow: daily and weekly DAGs start paused (unpause them in the UI); Ctrl-C stops everything",
               flush=True)
         while True:

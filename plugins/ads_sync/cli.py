@@ -138,6 +138,26 @@ def _sync_row(url: str, dag_id: str, run_id: str) -> dict[str, Any] | None:
         ).fetchone()
 
 
+def airflow(args: argparse.Namespace) -> int:
+    """`make airflow`: a real Airflow 3 with the bundle, the sandbox and the embedded PostgreSQL."""
+    from ads_sync import airflow_local
+
+    return airflow_local.main(["--port", str(args.port)])
+
+
+def settings(args: argparse.Namespace) -> int:
+    """`make settings`: load airflow_settings.yaml into the Airflow of $AIRFLOW_HOME (default: the local
+    one in .local/airflow, migrated first), idempotently."""
+    from ads_sync import settings_loader
+
+    if "AIRFLOW_HOME" not in os.environ and not args.check:
+        home = local.LOCAL / "airflow"
+        os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
+        os.environ["AIRFLOW_HOME"] = str(home)
+        local.migrate_airflow({"AIRFLOW_HOME": str(home)})
+    return settings_loader.main(["--file", str(args.file)] + (["--check"] if args.check else []))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ads-sync", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     status_parser.add_argument("--json", action="store_true", help="machine-readable output")
     status_parser.add_argument("--registry", type=Path, default=local.ROOT / "include" / "accounts.yaml")
     status_parser.set_defaults(func=status)
+    airflow_parser = sub.add_parser("airflow", help="run Airflow 3 locally on the sandbox until Ctrl-C")
+    airflow_parser.add_argument("--port", type=int, default=8080)
+    airflow_parser.set_defaults(func=airflow)
+    settings_parser = sub.add_parser("settings", help="load airflow_settings.yaml into Airflow (idempotent)")
+    settings_parser.add_argument("--file", type=Path, default=local.ROOT / "airflow_settings.yaml")
+    settings_parser.add_argument("--check", action="store_true", help="only validate the file")
+    settings_parser.set_defaults(func=settings)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

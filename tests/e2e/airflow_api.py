@@ -1,0 +1,95 @@
+"""A small client for Airflow 3's REST API (v2), as a user would drive it: token, trigger, poll, read logs."""
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+FINISHED = {"success", "failed"}
+
+
+class AirflowApi:
+    def __init__(self, base_url: str, username: str, password: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.username = username
+        self.password = password
+        self._token: str | None = None
+        self.http = httpx.Client(base_url=self.base_url, timeout=30.0)
+
+    def token(self) -> str:
+        """POST /auth/token: the bearer token every other call carries."""
+        if self._token is None:
+            resp = self.http.post("/auth/token", json={"username": self.username, "password": self.password})
+            resp.raise_for_status()
+            self._token = resp.json()["access_token"]
+        return self._token
+
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> httpx.Response:
+        return self.http.request(
+            method, path, json=body, params={k: v for k, v in params.items() if v is not None},
+            headers={"Authorization": f"Bearer {self.token()}"},
+        )
+
+    def ok(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
+        resp = self.call(method, path, body, **params)
+        if resp.status_code >= 300:
+            raise AssertionError(f"{method} {path} -> {resp.status_code}: {resp.text}")
+        return resp.json() if resp.content else None
+
+    # -- DAGs and runs ---------------------------------------------------------------------------
+    def dag(self, dag_id: str) -> dict[str, Any]:
+        return self.ok("GET", f"/api/v2/dags/{dag_id}")
+
+    def wait_for_dags(self, dag_ids: set[str], timeout: float = 180.0) -> None:
+        """Until the dag-processor has serialized every one of `dag_ids`."""
+        deadline = time.monotonic() + timeout
+        found: set[str] = set()
+        while time.monotonic() < deadline:
+            dags = self.ok("GET", "/api/v2/dags", limit=1000, dag_id_pattern="ads_sync")["dags"]
+            found = {d["dag_id"] for d in dags}
+            if dag_ids <= found:
+                return
+            time.sleep(1)
+        raise TimeoutError(f"DAGs not parsed within {timeout:.0f} s: {sorted(dag_ids - found)}")
+
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        self.ok("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": paused})
+
+    def trigger(self, dag_id: str, conf: Any, logical_date: str | None = None) -> httpx.Response:
+        """POST /api/v2/dags/{dag_id}/dagRuns; `logical_date` must be present (null is fine)."""
+        return self.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": logical_date, "conf": conf})
+
+    def run(self, dag_id: str, run_id: str) -> dict[str, Any]:
+        return self.ok("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}")
+
+    def runs(self, dag_id: str, run_type: str | None = None) -> list[dict[str, Any]]:
+        runs = self.ok("GET", f"/api/v2/dags/{dag_id}/dagRuns", limit=100, order_by="logical_date")["dag_runs"]
+        return [r for r in runs if run_type is None or r["run_type"] == run_type]
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 240.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = self.run(dag_id, run_id)
+            if run["state"] in FINISHED:
+                return run
+            time.sleep(1)
+        raise TimeoutError(f"{dag_id} {run_id} did not finish within {timeout:.0f} s: {run['state']}")
+
+    def task_instances(self, dag_id: str, run_id: str) -> dict[str, dict[str, Any]]:
+        tis = self.ok("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances")
+        return {ti["task_id"]: ti for ti in tis["task_instances"]}
+
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
+        """The task's log as text (the structured entries' events joined)."""
+        body = self.ok(
+            "GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances/{task_id}/logs/{try_number}"
+        )
+        content = body.get("content", "")
+        if isinstance(content, str):
+            return content
+        return "\n".join(
+            str(entry.get("event", "")) + " " + str(entry.get("error_detail", "")) if isinstance(entry, dict)
+            else str(entry) for entry in content
+        )
