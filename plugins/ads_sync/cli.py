@@ -36,8 +36,9 @@ def demo(_: argparse.Namespace) -> int:
             os.environ.update(env)
             print("demo: preparing Airflow metadata (SQLite in .local/airflow) ...", flush=True)
             local.migrate_airflow(env)
-            code = _run_demo(url)
+            code, summary = _run_demo(url)
             _render_sheets(sandbox)
+            print(summary)  # last, so scripts can read the one line that sums the demo up
             return code
     finally:
         if embedded:
@@ -46,7 +47,7 @@ def demo(_: argparse.Namespace) -> int:
             pg.stop(local.LOCAL / "postgres")
 
 
-def _run_demo(url: str) -> int:
+def _run_demo(url: str) -> tuple[int, str]:
     from ads_sync.dag_factory import dag_id
     from ads_sync.registry import load_registry
 
@@ -59,7 +60,7 @@ def _run_demo(url: str) -> int:
     if bag.import_errors:
         for path, message in bag.import_errors.items():
             print(f"demo: import error in {path}: {message}")
-        return 1
+        return 1, "demo: 0 accounts synced (the DAG file has import errors)"
     totals = {"inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     synced = failed = 0
     for account in registry.accounts:
@@ -81,8 +82,7 @@ def _run_demo(url: str) -> int:
             f"{row['extracted']} rows from {row['requests']} API requests; {row['inserted']} inserted, "
             f"{row['updated']} updated, {row['unchanged']} unchanged, {row['deleted']} deleted"
         )
-    print(_final_line(totals, synced))
-    return 1 if failed else 0
+    return (1 if failed else 0), _final_line(totals, synced)
 
 
 def _render_sheets(sandbox: Any) -> None:
