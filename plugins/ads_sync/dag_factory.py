@@ -40,7 +40,7 @@ EXTRACTORS: dict[str, type[ExtractOperator]] = {"meta": MetaExtractOperator}
 #: Airflow validates every Param's schema against its meta-schema each time it resolves one, several times per
 #: task while serializing; draft 2020-12's meta-schema (jsonschema's default) costs ~2.3x draft 7's, and
 #: Params are most of the dag-processor's time per DAG (bench/, "parsing"). Draft 7 has all we use.
-SCHEMA_DRAFT = {"$schema": "http://json-schema.org/draft-07/schema#"}
+SCHEMA_DRAFT: dict[str, Any] = {"$schema": "http://json-schema.org/draft-07/schema#"}
 PRESETS = ["yesterday", "last_7_days", "last_30_days", "this_month", "last_month"]
 
 

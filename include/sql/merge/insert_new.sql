@@ -1,4 +1,4 @@
--- Step 3: rows the final table does not have yet.
+-- Step 3: rows the final table does not have yet (its probe is bounded to the window, like the staged rows).
 INSERT INTO {final} (platform, account_id, {columns})
 SELECT s.platform, s.account_id, {s_columns}
 FROM {staging} AS s

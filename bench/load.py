@@ -1,0 +1,90 @@
+"""Benchmarks 1 and 2: a million ad-group days through the real path, beside the COPY limit and a
+typical Airflow DAG; then the same rows again (an unchanged re-sync).
+
+Order matters only for fairness: every first load (ours, the COPY limit, the typical DAG) starts from
+an empty final table, and the WAL is measured from the insert position before and after.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bench import common, references
+from bench.sync import sync
+
+ACCOUNT = "1111111111"
+
+
+def _truncate(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("TRUNCATE ads.ad_group_daily, ads.ad_groups, ads.campaigns, ads_sync.coverage")
+        conn.execute("CHECKPOINT")
+
+
+def _load_step(url: str, account: Any, window: Any, rows: list[tuple[object, ...]], load_id: str) -> dict[str, Any]:
+    """Staging COPY + merge of rows already in memory: the warehouse's share of a sync."""
+    import psycopg
+
+    from ads_sync import pipeline, warehouse
+    from ads_sync.tables import AD_GROUP_DAILY
+
+    with psycopg.connect(url) as conn:
+        lsn = common.wal_lsn(conn)
+        conn.commit()
+        t0 = time.perf_counter()
+        with conn.transaction():
+            warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads",
+                            account_id=account.account_id, rows=rows)
+        t1 = time.perf_counter()
+        counts = pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account, window=window)
+        t2 = time.perf_counter()
+        wal = common.wal_bytes(conn, lsn)
+    return {"stage_s": t1 - t0, "merge_s": t2 - t1, "total_s": t2 - t0, "counts": counts, "wal": wal}
+
+
+def run(url: str) -> dict[str, Any]:
+    import psycopg
+
+    account = common.account(ACCOUNT)
+    window = common.year_window()
+    out: dict[str, Any] = {}
+
+    _truncate(url)
+    with psycopg.connect(url) as conn:
+        lsn = common.wal_lsn(conn)
+    first = sync(url, account, window, "bench/path-1")
+    with psycopg.connect(url) as conn:
+        out["path_first_wal"] = common.wal_bytes(conn, lsn)
+        lsn = common.wal_lsn(conn)
+    second = sync(url, account, window, "bench/path-2")
+    with psycopg.connect(url) as conn:
+        out["path_second_wal"] = common.wal_bytes(conn, lsn)
+    out["path_first"], out["path_second"] = first, second
+    print(f"  load: real path {first.rows} rows in {first.total_s:.1f} s "
+          f"(extract {first.extract_s:.1f}, merge {first.merge_s:.1f}); re-sync {second.total_s:.1f} s, "
+          f"{second.counts.as_dict()}", flush=True)
+
+    from ads_sync.connectors import connector_for
+
+    report = connector_for(account).steps(window)[-1]
+    rows = list(report.fetch())
+    out["rows"] = len(rows)
+
+    _truncate(url)
+    out["step_first"] = _load_step(url, account, window, rows, "bench/step-1")
+    out["step_second"] = _load_step(url, account, window, rows, "bench/step-2")
+    print(f"  load: load step first {out['step_first']['total_s']:.1f} s, "
+          f"re-sync {out['step_second']['total_s']:.1f} s {out['step_second']['counts'].as_dict()}", flush=True)
+
+    _truncate(url)
+    out["copy_s"] = references.copy_into_final(url, rows, ACCOUNT)
+    print(f"  load: plain COPY {out['copy_s']:.1f} s", flush=True)
+    del rows
+
+    _truncate(url)
+    out["typical_rows"], out["typical_s"] = references.typical_dag(ACCOUNT, report.request)
+    print(f"  load: typical DAG {out['typical_rows']} rows in {out['typical_s']:.1f} s", flush=True)
+    _truncate(url)
+    return out

@@ -1,0 +1,237 @@
+"""`make bench`: every benchmark of issue 7 side by side in one run, as ratios; writes bench/RESULTS.md.
+
+    python -m bench.run                      # embedded PostgreSQL in a scratch folder (the default)
+    python -m bench.run --database-url URL   # a PostgreSQL of your choice (its ads* schemas are emptied)
+    python -m bench.run --skip parsing       # leave out a benchmark (load, memory, decode, requests, parsing)
+
+Absolute times on a shared machine are noise; each reference runs in the same process and minute as
+ours, and the table compares them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "plugins"), str(ROOT)]
+
+
+@dataclass
+class Row:
+    benchmark: str
+    ours: str
+    reference: str
+    ratio: float | None
+    target: str
+    met: bool | None
+
+    def cells(self) -> list[str]:
+        met = "n/a" if self.met is None else ("yes" if self.met else "NO")
+        ratio = "" if self.ratio is None else f"{self.ratio:.2f}" if self.ratio >= 0.1 else f"{self.ratio:.4f}"
+        return [self.benchmark, self.ours, self.reference, ratio, self.target, met]
+
+
+HEADER = ["benchmark", "ours", "reference", "ratio", "target", "met"]
+NOTES = """
+How to read it: every reference ran in the same process and minute as ours; ratios, not absolute times,
+are the result (the machine is shared). "Load step" = staging COPY + merge of rows already in memory;
+"whole path" = sandbox (its own process) -> gRPC -> raw protobuf -> staging -> merge. The typical DAG =
+google-ads proto-plus rows -> `PostgresHook.insert_rows(replace=True)`. The parsing skeleton builds the
+same DAG ids from the same registry with 8 `EmptyOperator` tasks per DAG and no Params (DESIGN.md);
+each file is processed as the dag-processor's child does it (`_parse_file`: import + serialization),
+ours sharded by `build_dags(shard=, shards=)` 500 accounts a file. Task start = a fresh interpreter
+parsing the DAG's file with `_AIRFLOW_PARSING_CONTEXT_DAG_ID` set.
+"""
+
+
+def table(rows: list[Row]) -> str:
+    cells = [HEADER] + [r.cells() for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(HEADER))]
+    lines = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(len(HEADER))) + " |" for c in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def rate(rows: int, seconds: float) -> str:
+    return f"{rows / seconds / 1000:.0f}k rows/s"
+
+
+def load_rows(r: dict[str, Any]) -> list[Row]:
+    n = r["rows"]
+    step1, step2 = r["step_first"], r["step_second"]
+    first, second = r["path_first"], r["path_second"]
+    copy_rate, step_rate = n / r["copy_s"], n / step1["total_s"]
+    path_rate = first.rows / first.total_s
+    typical_rate = r["typical_rows"] / r["typical_s"]
+    wal_ratio = step2["wal"] / step1["wal"]
+    return [
+        Row("1 load step (staging COPY + merge), 1M ad-group days", rate(n, step1["total_s"]),
+            f"plain COPY into final: {rate(n, r['copy_s'])}", step_rate / copy_rate, ">= 0.50",
+            step_rate / copy_rate >= 0.5),
+        Row("1 whole path (sandbox -> staging -> merge -> final)", rate(first.rows, first.total_s),
+            f"typical DAG (proto-plus + insert_rows): {rate(r['typical_rows'], r['typical_s'])}",
+            path_rate / typical_rate, ">= 5.0", path_rate / typical_rate >= 5),
+        Row("2 unchanged re-sync: rows updated", f"{step2['counts'].updated} updated, "
+            f"{step2['counts'].unchanged} unchanged", f"{n} rows", None, "0", step2["counts"].updated == 0),
+        Row("2 unchanged re-sync: load step time", f"{step2['total_s']:.1f} s",
+            f"first load step {step1['total_s']:.1f} s", step2["total_s"] / step1["total_s"], "<= 0.50",
+            step2["total_s"] / step1["total_s"] <= 0.5),
+        Row("2 unchanged re-sync: whole path time (info)", f"{second.total_s:.1f} s",
+            f"first sync {first.total_s:.1f} s", second.total_s / first.total_s, "(API fetch is the floor)", None),
+        Row("2 unchanged re-sync: WAL", f"{step2['wal'] / 1e6:.2f} MB", f"first load {step1['wal'] / 1e6:.0f} MB",
+            wal_ratio, "<= 0.01", wal_ratio <= 0.01),
+        Row("2 unchanged re-sync: WAL, whole path (info)", f"{r['path_second_wal'] / 1e6:.2f} MB",
+            f"first sync {r['path_first_wal'] / 1e6:.0f} MB", r["path_second_wal"] / r["path_first_wal"],
+            "<= 0.01", r["path_second_wal"] / r["path_first_wal"] <= 0.01),
+    ]
+
+
+def memory_rows(small: dict[str, Any], large: dict[str, Any]) -> list[Row]:
+    ratio = large["maxrss_kib"] / small["maxrss_kib"]
+    return [Row(f"3 peak RSS of a sync: {large['rows']} vs {small['rows']} rows",
+                f"{large['maxrss_kib'] / 1024:.0f} MiB", f"{small['maxrss_kib'] / 1024:.0f} MiB", ratio, "<= 1.20",
+                ratio <= 1.2)]
+
+
+def decode_rows(d: dict[str, Any]) -> list[Row]:
+    rows = [
+        Row("4 Google Ads decoding: raw protobuf vs proto-plus", f"{d['raw'] / 1000:.0f}k rows/s",
+            f"proto-plus {d['proto_plus'] / 1000:.0f}k rows/s", d["raw"] / d["proto_plus"],
+            "product uses the faster", d["raw"] > d["proto_plus"]),
+        Row("4 Google Ads decoding + product row mapping", f"{d['product'] / 1000:.0f}k rows/s",
+            f"proto-plus {d['proto_plus'] / 1000:.0f}k rows/s", d["product"] / d["proto_plus"], "(info)", None),
+    ]
+    if d.get("meta") is None:
+        rows.append(Row("4 Meta insights parsing [slot: sources/meta.py]", "pending", "100k rows/s", None,
+                        ">= 100k rows/s", None))
+    else:
+        rows.append(Row("4 Meta insights parsing (json.loads + insight_rows)", f"{d['meta'] / 1000:.0f}k rows/s",
+                        "100k rows/s", d["meta"] / 100_000, ">= 100k rows/s", d["meta"] >= 100_000))
+    return rows
+
+
+def parsing_rows(p: dict[str, Any]) -> list[Row]:
+    small, large = p["sizes"]
+    ours_s, ours_l, sk = p[f"ours_{small}"], p[f"ours_{large}"], p[f"skeleton_{small}"]
+    per_ours = ours_s["cpu"] / small * 1000
+    per_large = ours_l["cpu"] / large * 1000
+    per_sk = sk["cpu"] / small * 1000
+    start = p["task_start"]
+    return [
+        Row(f"5 parse {small} accounts ({ours_s['files']} file(s)), slowest file", f"{ours_s['max_wall']:.1f} s",
+            f"skeleton, 1 file: {sk['max_wall']:.1f} s", ours_s["max_wall"] / sk["max_wall"], "(info)", None),
+        Row(f"5 parse {large} accounts ({ours_l['files']} files), slowest file", f"{ours_l['max_wall']:.1f} s",
+            "half the 50 s timeout", ours_l["max_wall"] / 25, "every file < 25 s", ours_l["max_wall"] < 25),
+        Row("5 parse CPU per account per cycle", f"{per_ours:.1f} ms ({per_large:.1f} ms at {large})",
+            f"skeleton {per_sk:.1f} ms", per_ours / per_sk, "<= 0.50", per_ours / per_sk <= 0.5),
+        Row(f"5 start one task: {large} accounts vs 1", f"{start['large']:.2f} s", f"{start['one']:.2f} s",
+            start["large"] / start["one"], "<= 1.20", start["large"] / start["one"] <= 1.2),
+    ]
+
+
+def request_rows(q: dict[str, dict[str, int]]) -> list[Row]:
+    names = {"daily": "daily sync", "backfill_90": "90-day backfill", "reload_10_weeks": "10-week reload"}
+    return [
+        Row(f"6 API requests (report streams): {names[k]}", f"{v['made']} made ({v['all']} with entities)",
+            f"minimum {v['minimum']}", v["made"] / v["minimum"], "= minimum", v["made"] == v["minimum"])
+        for k, v in q.items()
+    ] + [Row("6 API requests: Meta daily sync [slot]", "pending", "one per report or job chunk", None,
+             "= minimum", None)]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}){mem}, {system}, Python {platform.python_version()}"
+
+
+def _module(name: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"bench.{name}")
+
+
+def _load() -> Any:
+    return _module("load")
+
+
+def _memory() -> list[Row]:
+    memory = _module("memory")
+    small = memory.measure(37, "5555555555")
+    large = memory.measure(365, "6666666666")
+    print(f"  memory: {small} vs {large}", flush=True)
+    return memory_rows(small, large)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("ADS_SYNC_BENCH_DATABASE_URL"))
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=["load", "memory", "decode", "requests", "parsing"])
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args(argv)
+
+    from bench import common
+
+    started = time.perf_counter()
+    rows: list[Row] = []
+    notes: list[str] = []
+    with common.environment(args.database_url) as env:
+        url = env["url"]
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            server = conn.execute("SHOW server_version").fetchone()[0]
+        notes.append(f"PostgreSQL {server} ({'given URL' if args.database_url else 'embedded'})")
+        benchmarks = {
+            "load": lambda: load_rows(_load().run(url)),
+            "memory": lambda: _memory(),
+            "decode": lambda: decode_rows(_module("decode").run()),
+            "requests": lambda: request_rows(_module("api_requests").run(url, env["small"])),
+            "parsing": lambda: parsing_rows(_module("parsing").run(env["home"] / "parsing", env["home"])),
+        }
+        for name, bench in benchmarks.items():
+            if name in args.skip:
+                continue
+            try:
+                rows += bench()
+            except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
+                import traceback
+
+                traceback.print_exc()
+                rows.append(Row(f"{name}: FAILED", f"{type(exc).__name__}: {exc}"[:120], "", None, "", False))
+    text = table(rows)
+    print(text)
+    elapsed = time.perf_counter() - started
+    args.results.write_text(
+        "# Benchmark results (last `make bench`)\n\n"
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min on {machine()}; "
+        + "; ".join(notes) + ".\n\n" + text + "\n" + NOTES
+    )
+    print(f"bench: {sum(1 for r in rows if r.met)} of {sum(1 for r in rows if r.met is not None)} targets met; "
+          f"{elapsed / 60:.1f} min; written to {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
