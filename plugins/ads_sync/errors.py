@@ -32,3 +32,7 @@ class InvalidRequest(AirflowFailException):
 class BadApiData(AirflowFailException):
     """The API answered with rows we refuse to load (a duplicate key, a negative cost, a date outside
     the window): the same request would answer the same, so fail now; nothing was merged."""
+
+
+class InvalidConf(AirflowFailException):
+    """A DAG-run conf that cannot be turned into a window: nothing was requested or written."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from ads_sync.errors import AuthFailure
+from ads_sync.errors import AuthFailure, InvalidConf
 
 if TYPE_CHECKING:
     from ads_sync.registry import Account
@@ -129,7 +129,7 @@ class ResolveWindowOperator(AccountSyncOperator):
                 now=datetime.now(UTC),
             )
         except ConfError as exc:
-            raise AirflowFailException(f"Invalid conf for {context['dag'].dag_id}: {exc}") from None
+            raise InvalidConf(f"Invalid conf for {context['dag'].dag_id}: {exc}") from None
         if window is None:
             raise AirflowSkipException("this backfill run stands for a period that has not ended yet")
         self.log.info("Window for %s (%s): %s to %s: %s", self.account.key, self.kind, window.start,
@@ -155,7 +155,7 @@ class ResolveWindowOperator(AccountSyncOperator):
 
     def record_failure(self, context: Any, exc: BaseException) -> None:
         """A bad conf writes nothing anywhere; other failures are recorded as usual."""
-        if isinstance(exc, AirflowFailException) and str(exc).startswith("Invalid conf"):
+        if isinstance(exc, InvalidConf):
             return
         super().record_failure(context, exc)
 
