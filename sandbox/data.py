@@ -43,7 +43,7 @@ class Account:
 class Campaign:
     id: int
     name: str
-    status: str  # "ENABLED" | "PAUSED"
+    status: str  # "ENABLED" | "PAUSED" | "REMOVED"
     channel: str  # "SEARCH" | "DISPLAY" | "SHOPPING" | "VIDEO"
 
 
@@ -52,7 +52,7 @@ class AdGroup:
     id: int
     campaign_id: int
     name: str
-    status: str  # "ENABLED" | "PAUSED"
+    status: str  # "ENABLED" | "PAUSED" | "REMOVED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +111,14 @@ def _unique_id(key: str, low: int, span: int, taken: set[int]) -> int:
         salt += 1
 
 
+def _campaign_status(index: int, volume: Volume, n: int) -> str:
+    """The last campaign of an account with three or more is REMOVED (with its ad groups), yet it
+    delivered: its history stays, the way removed objects keep their metrics at both platforms."""
+    if volume.campaigns >= 3 and index == volume.campaigns - 1:
+        return "REMOVED"
+    return "PAUSED" if (n >> 8) % 5 == 0 else "ENABLED"
+
+
 @lru_cache(maxsize=256)
 def _entities(account_id: str, volume: Volume) -> tuple[tuple[Campaign, ...], tuple[AdGroup, ...]]:
     taken: set[int] = set()
@@ -122,7 +130,7 @@ def _entities(account_id: str, volume: Volume) -> tuple[tuple[Campaign, ...], tu
         campaign = Campaign(
             id=_unique_id(f"campaign-id|{account_id}|{c}", 10_000_000_000, 90_000_000_000, taken),
             name=f"{channel.title()} campaign {c + 1:03d}",
-            status="PAUSED" if (n >> 8) % 5 == 0 else "ENABLED",
+            status=_campaign_status(c, volume, n),
             channel=channel,
         )
         campaigns.append(campaign)
@@ -135,7 +143,7 @@ def _entities(account_id: str, volume: Volume) -> tuple[tuple[Campaign, ...], tu
                     ),
                     campaign_id=campaign.id,
                     name=f"{campaign.name} / ad group {g + 1:03d}",
-                    status="PAUSED" if campaign.status == "PAUSED" or m % 6 == 0 else "ENABLED",
+                    status=campaign.status if campaign.status != "ENABLED" else "PAUSED" if m % 6 == 0 else "ENABLED",
                 )
             )
     return tuple(campaigns), tuple(groups)

@@ -10,7 +10,7 @@ from itertools import chain
 
 from google.ads.googleads.v26.services.types.google_ads_service import GoogleAdsRow
 
-KINDS = frozenset({"DUPLICATE_ROWS", "NEGATIVE_COST", "DATE_OUTSIDE_WINDOW", "UNKNOWN_ENUM"})
+KINDS = frozenset({"DUPLICATE_ROWS", "NEGATIVE_COST", "DATE_OUTSIDE_WINDOW", "UNKNOWN_ENUM", "DROP_ROW"})
 _Row = GoogleAdsRow.pb()
 
 
@@ -21,6 +21,8 @@ def corrupt(rows: Iterator[bytes], kind: str) -> Iterator[bytes]:
         return iter(())
     if kind == "DUPLICATE_ROWS":
         return chain((first, first), rows)
+    if kind == "DROP_ROW":  # a row the platform's own totals count but the report leaves out
+        return rows
     row = _Row.FromString(first)
     if kind == "NEGATIVE_COST":
         row.metrics.cost_micros = -abs(row.metrics.cost_micros) - 10_000

@@ -7,6 +7,12 @@ metrics are encoded per row.
 
 Like the real API, each row carries the resource_name of every resource it includes, and rows
 whose metrics are all zero are omitted from segmented metric queries.
+
+Status rule, as Google Ads applies it: a query returns REMOVED campaigns, ad groups and ads with their
+metrics unless its WHERE clause filters on the status ("Removed entities", Google Ads API reference:
+removed resources keep their statistics and stay queryable; UI reports hide them by default only).
+`FROM customer` with `segments.date` serves the account's own daily totals, which count every entity,
+removed ones included (the sandbox's last campaign of an account is REMOVED and delivered).
 """
 
 from __future__ import annotations

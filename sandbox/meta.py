@@ -1,12 +1,25 @@
 """The Meta Graph API emulator (Marketing API v26.0) on the shared HTTP server.
 
 Routes: GET /act_<id>/campaigns|adsets|ads, GET /act_<id>/insights (synchronous), POST /act_<id>/insights
-(an async report run), GET /<report_run_id> (its status), GET /<report_run_id>/insights (its rows).
+(an async report run), GET /<report_run_id> (its status), GET /<report_run_id>/insights (its rows),
+GET /<ad_id>/insights and GET /insights?ids=<ad_id>,... (one object's insights, deleted ones too).
 Like Graph it pages with `paging.cursors.after` plus a `paging.next` URL on every page but the last,
 sends X-Business-Use-Case-Usage and x-fb-ads-insights-throttle, answers errors in Graph's JSON shape
 ({"error": {"message", "type", "code", "error_subcode", "is_transient", "fbtrace_id"}}), checks the access
 token and its appsecret_proof, refuses windows older than 37 months and attribution windows Meta retired.
-Faults (service "meta") are checked per request, so `nth` counts pages too.
+Faults (service "meta") are checked per request, so `nth` counts pages too; DROP_ROW serves a page
+without its first row while the account's totals (`level=account`) still count it.
+
+Status rules, as Meta applies them (Marketing API reference, "Ad Account Insights" and "Ad Account
+Ads"/"Ad Sets"/"Campaigns" edges; seen in facebook-python-business-sdk #269, singer-io/tap-facebook #33 and
+#34, airbytehq/airbyte #37437, and Airbyte's `include_deleted` option, which adds exactly this filtering):
+- The account's edges (campaigns, adsets, ads) leave out ARCHIVED and DELETED objects unless the request's
+  `filtering` on `effective_status` names them; with such a filter they return the statuses it names.
+- Account-node insights at `level=ad` leave out ads whose effective status is ARCHIVED unless `filtering`
+  on `ad.effective_status` includes ARCHIVED, and never return DELETED ads, whatever the filter says.
+- `/<ad_id>/insights` (and `/insights?ids=...`, Graph's multiple-id read) return any ad's own numbers,
+  deleted ones included.
+- `level=account` totals count every ad that delivered, archived and deleted ones included.
 """
 
 from __future__ import annotations
@@ -43,6 +56,8 @@ LIVE_WINDOWS = frozenset({"1d_click", "7d_click", "1d_view", "1d_ev", "skan_clic
 RETIRED_WINDOWS = frozenset({"7d_view", "28d_view", "28d_click"})
 _ACCOUNT_RE = re.compile(r"^[0-9]{1,20}$")
 _run_ids = itertools.count(6_100_000_000_001)
+#: Graph's limit on ids= in one request
+MAX_IDS = 50
 
 
 class GraphError(Exception):
@@ -108,6 +123,7 @@ class ReportRun:
     fields: tuple[str, ...]
     mode: str = "normal"
     polls: int = 0
+    statuses: frozenset[str] | None = meta_data.DEFAULT_STATUSES
 
     def status(self) -> tuple[str, int]:
         """Completes on the second poll; a faulted run fails, is skipped, stalls or never starts."""
@@ -119,6 +135,32 @@ class ReportRun:
         if self.polls < 2:
             return "Job Running", 50
         return {"fail": ("Job Failed", 0), "skip": ("Job Skipped", 0)}.get(self.mode, ("Job Completed", 100))
+
+
+def _rules(params: dict[str, str]) -> list[dict[str, Any]]:
+    try:
+        rules = json.loads(params.get("filtering") or "[]")
+    except ValueError:
+        raise GraphError(400, 100, "(#100) filtering must be a JSON array") from None
+    return [r for r in rules if isinstance(r, dict)] if isinstance(rules, list) else []
+
+
+def _status_filter(params: dict[str, str], field: str) -> frozenset[str] | None:
+    """The statuses a `filtering` rule on `field` (IN) names; None when the request has no such rule."""
+    for rule in _rules(params):
+        if rule.get("field") == field and rule.get("operator") == "IN":
+            return frozenset(str(v) for v in rule.get("value", []))
+    return None
+
+
+def _dropping(rows: Any, params: dict[str, str]) -> Any:
+    """The rows, less the first one of the page when the DROP_ROW fault fired on this request."""
+    first = params.get("_drop_row") == "1"
+    for item in rows:
+        if first:
+            first = False
+            continue
+        yield item
 
 
 def _minus_months(d: date, months: int) -> date:
@@ -151,6 +193,8 @@ class MetaGraph:
         self.state = state
         self._lock = threading.Lock()
         self._runs: dict[str, ReportRun] = {}
+        #: accounts this sandbox has been asked about, so an ad id alone can be resolved
+        self._accounts: set[str] = set()
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _params(self, request: Request) -> dict[str, str]:
@@ -196,6 +240,9 @@ class MetaGraph:
         try:
             if account_id is not None and not _ACCOUNT_RE.fullmatch(account_id):
                 raise GraphError(400, 100, f"(#100) Invalid ad account id act_{account_id}", subcode=33)
+            if account_id is not None:
+                with self._lock:
+                    self._accounts.add(account_id)
             self._authenticate(params)
             fault = self.state.faults.check("meta", account_id, resource)
             job_mode = None
@@ -205,6 +252,8 @@ class MetaGraph:
                     pct = 80.0
                 elif fault.error in JOB_FAULTS:
                     job_mode = JOB_FAULTS[fault.error]
+                elif fault.error == "DROP_ROW":
+                    params["_drop_row"] = "1"  # the sandbox's own marker, never sent by a client
                 elif fault.error != "SLOW":
                     raise _faults()[fault.error]
             payload = handler(params, job_mode) if resource == "async_report" else handler(params)
@@ -260,7 +309,8 @@ class MetaGraph:
 
         def handle(params: dict[str, str]) -> dict[str, Any]:
             fields = [f for f in params.get("fields", "id").split(",") if f] or ["id"]
-            objects = source(account_id, self.state.volume)
+            statuses = _status_filter(params, "effective_status") or meta_data.DEFAULT_STATUSES
+            objects = [o for o in source(account_id, self.state.volume) if o["effective_status"] in statuses]
             start = _decode(params["after"])[1] if params.get("after") else 0
             rows = (((0, i + 1), {k: o[k] for k in fields if k in o}) for i, o in enumerate(objects) if i >= start)
             return self._page(request.path, params, rows, self._limit(params))
@@ -276,8 +326,8 @@ class MetaGraph:
             yield position, {k: v for k, v in row.items() if k in keep}
 
     def _query(self, params: dict[str, str]) -> tuple[date, date, tuple[str, ...] | None]:
-        if params.get("level", "ad") != "ad":
-            raise GraphError(400, 100, "(#100) The sandbox serves level=ad only")
+        if params.get("level", "ad") not in ("ad", "account"):
+            raise GraphError(400, 100, "(#100) The sandbox serves level=ad and level=account only")
         if str(params.get("time_increment", "1")) != "1":
             raise GraphError(400, 100, "(#100) The sandbox serves time_increment=1 only")
         fields = [f for f in params.get("fields", "").split(",") if f]
@@ -307,23 +357,78 @@ class MetaGraph:
             raise GraphError(400, 3018, "(#3018) The start date of the time range cannot be beyond 37 months "
                              "from the current date")
         campaigns = None
-        for rule in json.loads(params.get("filtering") or "[]"):
+        for rule in _rules(params):
             if rule.get("field") == "campaign.id" and rule.get("operator") == "IN":
                 campaigns = tuple(str(v) for v in rule.get("value", []))
         return start, end, campaigns
 
+    @staticmethod
+    def _ad_statuses(params: dict[str, str]) -> frozenset[str]:
+        """The effective statuses an account-node ad-level read returns: ARCHIVED only when asked for,
+        DELETED never."""
+        asked = _status_filter(params, "ad.effective_status")
+        return (asked if asked is not None else meta_data.DEFAULT_STATUSES) - {"DELETED"}
+
     def sync_insights(self, request: Request) -> Response:
         account_id = request.params["account"]
+
+        level = request.query.get("level", ["ad"])[-1]
 
         def handle(params: dict[str, str]) -> dict[str, Any]:
             start, end, campaigns = self._query(params)
             position = _decode(params["after"]) if params.get("after") else (0, 0)
-            rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
-                                      campaign_ids=campaigns, position=position)
-            rows = self._project(rows, tuple(params.get("fields", "").split(",")))
+            if params.get("level") == "account":
+                rows = meta_data.account_insights(account_id, start, end, self.state.today(),
+                                                  volume=self.state.volume, day_offset=position[0])
+            else:
+                rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
+                                          campaign_ids=campaigns, statuses=self._ad_statuses(params),
+                                          position=position)
+            rows = self._project(_dropping(rows, params), tuple(params.get("fields", "").split(",")))
             return self._page(request.path, params, rows, self._limit(params))
 
-        return self._serve(request, "insights", account_id, handle)
+        return self._serve(request, "account_insights" if level == "account" else "insights", account_id, handle)
+
+    def ids_insights(self, request: Request) -> Response:
+        """GET /insights?ids=a,b: Graph's multiple-id read of the insights edge, one entry per id."""
+
+        def handle(params: dict[str, str]) -> dict[str, Any]:
+            ids = [i for i in params.get("ids", "").split(",") if i]
+            if not ids or len(ids) > MAX_IDS:
+                raise GraphError(400, 100, f"(#100) ids must name 1 to {MAX_IDS} objects")
+            out = {}
+            for object_id in ids:
+                body = self._object_insights(request.path, object_id, params)
+                out[object_id] = body
+            return out
+
+        return self._serve(request, "insights_by_id", None, handle)
+
+    def _object_insights(self, path: str, object_id: str, params: dict[str, str]) -> dict[str, Any]:
+        account_id = self._ad_account(object_id)
+        start, end, _ = self._query(params)
+        position = _decode(params["after"]) if params.get("after") else (0, 0)
+        rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
+                                  ad_ids=[object_id], position=position)
+        rows = self._project(rows, tuple(params.get("fields", "").split(",")))
+        return self._page(path, params, rows, self._limit(params))
+
+    def _is_ad(self, object_id: str) -> bool:
+        try:
+            self._ad_account(object_id)
+        except GraphError:
+            return False
+        return True
+
+    def _ad_account(self, object_id: str) -> str:
+        with self._lock:
+            accounts = sorted(self._accounts)
+        found = meta_data.ad_account(int(object_id), accounts, self.state.volume) if object_id.isdigit() else None
+        if found is None:
+            raise GraphError(400, 100, f"Unsupported get request. Object with ID '{object_id}' does not exist, "
+                             "cannot be loaded due to missing permissions, or does not support this operation.",
+                             subcode=33, kind="GraphMethodException")
+        return found
 
     def start_report(self, request: Request) -> Response:
         account_id = request.params["account"]
@@ -332,7 +437,8 @@ class MetaGraph:
             start, end, campaigns = self._query(params)
             self._limit(params)
             run = ReportRun(str(next(_run_ids)), account_id, start, end, campaigns, self.state.today(),
-                            tuple(params.get("fields", "").split(",")), mode or "normal")
+                            tuple(params.get("fields", "").split(",")), mode or "normal",
+                            statuses=self._ad_statuses(params))
             with self._lock:
                 self._runs[run.id] = run
             return {"report_run_id": run.id}
@@ -366,6 +472,9 @@ class MetaGraph:
         run_id = request.params["run_id"]
         with self._lock:
             known = self._runs.get(run_id)
+        if known is None and self._is_ad(run_id):
+            return self._serve(request, "insights_by_id", None,
+                               lambda params: self._object_insights(request.path, run_id, params))
 
         def handle(params: dict[str, str]) -> dict[str, Any]:
             run = self._run(run_id)
@@ -373,8 +482,8 @@ class MetaGraph:
                 raise GraphError(400, 100, f"(#100) Report run {run_id} is not completed", subcode=1487744)
             position = _decode(params["after"]) if params.get("after") else (0, 0)
             rows = meta_data.insights(run.account_id, run.start, run.end, run.as_of, volume=self.state.volume,
-                                      campaign_ids=run.campaign_ids, position=position)
-            rows = self._project(rows, run.fields)
+                                      campaign_ids=run.campaign_ids, statuses=run.statuses, position=position)
+            rows = self._project(_dropping(rows, params), run.fields)
             return self._page(request.path, params, rows, self._limit(params))
 
         return self._serve(request, "report_insights", known.account_id if known else None, handle)
@@ -386,6 +495,7 @@ def mount(router: Router, state: SandboxState) -> MetaGraph:
     for edge in ("campaigns", "adsets", "ads"):
         router.add("GET", f"{base}/act_{{account}}/{edge}", graph.entities)
     router.add("GET", f"{base}/act_{{account}}/insights", graph.sync_insights)
+    router.add("GET", f"{base}/insights", graph.ids_insights)
     router.add("POST", f"{base}/act_{{account}}/insights", graph.start_report)
     router.add("GET", f"{base}/{{run_id}}/insights", graph.report_rows)
     router.add("GET", f"{base}/{{run_id}}", graph.report_status)

@@ -1,6 +1,9 @@
 """Per platform: the steps a window needs and how that platform's errors are classified."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ads_sync.pipeline import Rollup, Step
@@ -20,6 +23,20 @@ class Connector(Protocol):
     def rollups(self, window: Window) -> list[Rollup]: ...
 
     def classify(self, exc: BaseException) -> BaseException: ...
+
+    def account_totals(self, window: Window) -> Iterable[DayTotal]:
+        """The platform's own account-level daily totals over the window (reconciliation: one request)."""
+
+
+#: (date, impressions, clicks, cost, conversions, conversion value), money and conversions as exact decimals
+DayTotal = tuple[date, int, int, Decimal, Decimal, Decimal]
+
+
+def _ids(conn: Any, name: str, account: Account) -> list[str]:
+    from ads_sync.warehouse import sql_text
+
+    rows = conn.execute(sql_text(name), {"platform": account.platform, "account_id": account.account_id})
+    return [str(r[0]) for r in rows.fetchall()]
 
 
 class GoogleAdsConnector:
@@ -59,6 +76,12 @@ class GoogleAdsConnector:
     def rollups(self, window: Window) -> list[Rollup]:
         return []
 
+    def account_totals(self, window: Window) -> Iterator[DayTotal]:
+        from ads_sync.sources import google_ads
+
+        return google_ads.account_totals(self.hook.search_stream(self.account.account_id,
+                                                                 google_ads.account_totals_gaql(window)))
+
     def classify(self, exc: BaseException) -> BaseException:
         from ads_sync.hooks.google_ads import classify_error
 
@@ -75,6 +98,23 @@ class MetaConnector:
         self.account = account
         self.requests_before = requests_before
         self._hook: Any = None
+        #: deleted ads the ads edge returned in this load; with the warehouse's, read by id
+        self._deleted_seen: set[str] = set()
+        self._warehouse: Any = None
+
+    def bind_warehouse(self, conn: Any) -> None:
+        """The warehouse connection the extract stages through: where the known deleted ads come from."""
+        self._warehouse = conn
+
+    def deleted_ads(self) -> list[str]:
+        known = _ids(self._warehouse, "entities/deleted_ads.sql", self.account) if self._warehouse is not None else []
+        return sorted(self._deleted_seen | set(known))
+
+    def split_campaigns(self, conn: Any) -> list[str]:
+        """What a failed async job is split by: the API's campaigns (every status) and the warehouse's, so
+        a campaign deleted long ago that the API no longer lists is still asked for."""
+        return sorted(set(self.hook.campaign_ids(self.account.account_id)) | set(_ids(conn, "entities/campaign_ids.sql",
+                                                                                      self.account)))
 
     @property
     def hook(self) -> Any:
@@ -104,8 +144,13 @@ class MetaConnector:
             edge, fields = meta.ENTITY_EDGES[table.name]
             to_row = meta.ENTITY_ROWS[table.name]
 
-            def fetch(edge: str = edge, fields: tuple[str, ...] = fields, to_row: Any = to_row) -> Any:
-                return (to_row(obj, currency) for obj in self.hook.entities(account_id, edge, fields))
+            def fetch(edge: str = edge, fields: tuple[str, ...] = fields, to_row: Any = to_row,
+                      ads: bool = table is ADS) -> Any:
+                for obj in self.hook.entities(account_id, edge, fields):
+                    row = to_row(obj, currency)
+                    if ads and row[-1] == "DELETED":
+                        self._deleted_seen.add(str(row[0]))
+                    yield row
 
             request = meta.describe(f"/act_{account_id}/{edge}", meta.entity_params(fields))
             steps.append(Step(table, request, fetch))
@@ -125,16 +170,35 @@ class MetaConnector:
             def not_here() -> Any:
                 raise RuntimeError("an async report's rows are read with report_steps() once it completed")
 
-            return [*self.entity_steps(), Step(AD_DAILY, request, not_here)]
+            return [*self.entity_steps(), Step(AD_DAILY, request, not_here), self.deleted_ads_step(window)]
 
         def fetch() -> Any:
             rows = self.hook.insights(account_id, params)
             return meta.insight_rows(rows, (window.start, window.end), self.action_types)
 
-        return [*self.entity_steps(), Step(AD_DAILY, meta.describe(f"/act_{account_id}/insights", params), fetch)]
+        return [*self.entity_steps(), Step(AD_DAILY, meta.describe(f"/act_{account_id}/insights", params), fetch),
+                self.deleted_ads_step(window)]
 
-    def report_steps(self, jobs: Any) -> list[Step]:
-        """Entities, then the rows of each completed async report run (a `sources.meta.Job`)."""
+    def deleted_ads_step(self, window: Window) -> Step:
+        """Deleted ads' rows, read by id (the account node never returns them), into the same staged load,
+        so their spend lands on their campaign and ad set and the merge keeps them. No deleted ads: no
+        request."""
+        from ads_sync.sources import meta
+        from ads_sync.tables import AD_DAILY
+
+        params = meta.by_id_params(window)
+
+        def fetch() -> Any:
+            ids = self.deleted_ads()
+            if not ids:
+                return iter(())
+            return meta.insight_rows(self.hook.insights_by_ids(ids, params), (window.start, window.end),
+                                     self.action_types)
+
+        return Step(AD_DAILY, meta.describe("/insights?ids=<deleted ads>", params), fetch)
+
+    def report_steps(self, jobs: Any, window: Window) -> list[Step]:
+        """Entities, the rows of each completed async report run (a `sources.meta.Job`), deleted ads by id."""
         from ads_sync.sources import meta
         from ads_sync.tables import AD_DAILY
 
@@ -145,7 +209,14 @@ class MetaConnector:
                 return meta.insight_rows(self.hook.report_rows(job.run_id), (job.start, job.end), self.action_types)
 
             steps.append(Step(AD_DAILY, f"/{job.run_id}/insights (report run for {job.label()})", fetch))
-        return steps
+        return [*steps, self.deleted_ads_step(window)]
+
+    def account_totals(self, window: Window) -> Iterator[DayTotal]:
+        from ads_sync.sources import meta
+
+        types = self.action_types
+        rows = self.hook.insights(self.account.account_id, meta.account_totals_params(window))
+        return (meta.account_total(obj, types) for obj in rows)
 
     def rollups(self, window: Window) -> list[Rollup]:
         from ads_sync.tables import AD_GROUP_DAILY, CAMPAIGN_DAILY

@@ -15,6 +15,7 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param, get_parsing_context
 
 from ads_sync.operators.meta_reports import MetaExtractOperator
 from ads_sync.operators.push import PushSummariesOperator
+from ads_sync.operators.reconcile import ReconcileOperator
 from ads_sync.operators.sync import ExtractOperator, Kind, MergeOperator, ResolveWindowOperator
 from ads_sync.registry import Account, Registry, RegistryError, load_registry
 
@@ -100,7 +101,9 @@ Syncs **{name}** ({platform} account `{account_id}`, {timezone}, {currency}) int
 
 Tasks: `resolve_window` validates the conf and computes the window (nothing is fetched or written
 when it fails), `extract` streams entities and reports into staging, `merge` replaces the window in
-`ads.*` in one transaction and records the run in `ads_sync.sync_runs`, `push_summaries` writes the
+`ads.*` in one transaction and records the run in `ads_sync.sync_runs`, `reconcile` compares the window
+with the platform's own account totals (one request; differences land in `ads_sync.reconciliation`
+and make the account `mismatch`), `push_summaries` writes the
 account's summaries to Google Sheets (skipped when no spreadsheet is configured; a failure there
 leaves the load committed).
 """
@@ -144,10 +147,11 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
             task_id="extract", account=account, kind=kind, pool=account.info.pool
         )
         merge = MergeOperator(task_id="merge", account=account, kind=kind)
+        check = ReconcileOperator(task_id="reconcile", account=account, kind=kind, pool=account.info.pool)
         push = PushSummariesOperator(
             task_id="push_summaries", account=account, kind=kind, pool=SHEETS_POOL, overview_sheet=overview_sheet
         )
-        resolve >> extract >> merge >> push
+        resolve >> extract >> merge >> check >> push
     return dag
 
 

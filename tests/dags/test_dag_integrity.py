@@ -42,7 +42,8 @@ def test_task_graph_and_settings(bag) -> None:
     for dag_id in bag.dag_ids:
         dag = bag.dags[dag_id]
         assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
-            "resolve_window": ["extract"], "extract": ["merge"], "merge": ["push_summaries"], "push_summaries": [],
+            "resolve_window": ["extract"], "extract": ["merge"], "merge": ["reconcile"], "reconcile": ["push_summaries"],
+            "push_summaries": [],
         }
         assert dag.max_active_runs == 1
         assert dag.catchup is False
@@ -51,6 +52,7 @@ def test_task_graph_and_settings(bag) -> None:
         assert dag.get_task("extract").retries == 3
         assert dag.get_task("extract").pool == ("meta_api" if "__meta__" in dag_id else "google_ads_api")
         assert dag.get_task("push_summaries").pool == "google_sheets_api"
+        assert dag.get_task("reconcile").pool == dag.get_task("extract").pool  # one more request to that API
 
 
 def test_schedules_in_the_account_time_zone(bag) -> None:

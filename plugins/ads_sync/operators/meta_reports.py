@@ -101,7 +101,8 @@ class MetaExtractOperator(ExtractOperator):
             retry: list[Any] = []
             for job in failed:
                 if job.days <= meta.MIN_SPLIT_DAYS and job.campaigns is None and campaigns is None:
-                    campaigns = connector.hook.campaign_ids(self.account.account_id)
+                    with self.connect() as conn:
+                        campaigns = connector.split_campaigns(conn)
                 parts = meta.split_failed(job, campaigns)
                 self.log.warning(
                     "Report run %s for %s ended %r; retrying it as %s: %s", job.run_id, job.label(), job.status,
@@ -112,4 +113,4 @@ class MetaExtractOperator(ExtractOperator):
         window = _window(self.window(context))
         self.log.info("All %s report runs for %s completed; reading their rows", len(done), self.account.key)
         done.sort(key=lambda j: (j.start, j.campaigns or ()))
-        return self.stage(context, connector, connector.report_steps(done), connector.rollups(window))
+        return self.stage(context, connector, connector.report_steps(done, window), connector.rollups(window))

@@ -182,6 +182,9 @@ class ExtractOperator(AccountSyncOperator):
         from ads_sync.retry import RetryPolicy
 
         with self.connect() as conn:
+            bind = getattr(connector, "bind_warehouse", None)
+            if bind is not None:  # Meta: deleted ads the warehouse knows are read by id
+                bind(conn)
             rows = pipeline.extract(
                 conn, steps, load_id=load_id(context), account=self.account,
                 classify=connector.classify, policy=RetryPolicy(), rollups=rollups,

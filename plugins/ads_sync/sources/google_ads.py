@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -70,6 +72,24 @@ REPORT_QUERIES = {
         dated=True,
     ),
 }
+
+
+#: the account's own daily totals (reconciliation): FROM customer counts every campaign, removed ones too.
+#: No report query filters on status either: REMOVED campaigns and ad groups keep their metrics.
+ACCOUNT_TOTALS = Query(CAMPAIGN_DAILY, "customer", ("segments.date", *METRIC_FIELDS), dated=True)
+
+
+def account_totals_gaql(window: Window) -> str:
+    return ACCOUNT_TOTALS.gaql(window)
+
+
+def account_totals(rows: Iterable[Any]) -> Iterator[tuple[date, int, int, Decimal, Decimal, Decimal]]:
+    """(date, impressions, clicks, cost, conversions, conversion value) per day, exact: cost from micros,
+    conversions as the 6-decimal text the report rows are loaded with."""
+    for r in rows:
+        m = r.metrics
+        yield (date.fromisoformat(r.segments.date), m.impressions, m.clicks, Decimal(micros_to_decimal(m.cost_micros)),
+               Decimal(_number(m.conversions)), Decimal(_number(m.conversions_value)))
 
 
 def queries(reports: Iterable[str]) -> list[Query]:

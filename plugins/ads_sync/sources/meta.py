@@ -28,11 +28,21 @@ ATTRIBUTION_WINDOWS: tuple[str, ...] = ("7d_click", "1d_view")
 
 CAMPAIGN_FIELDS = ("id", "name", "status", "objective", "daily_budget", "lifetime_budget")
 ADSET_FIELDS = ("id", "name", "status", "campaign_id", "daily_budget", "lifetime_budget")
-AD_FIELDS = ("id", "name", "status", "adset_id", "campaign_id")
+AD_FIELDS = ("id", "name", "status", "effective_status", "adset_id", "campaign_id")
 INSIGHT_FIELDS = (
     "date_start", "date_stop", "campaign_id", "adset_id", "ad_id",
     "impressions", "clicks", "spend", "reach", "frequency", "actions", "action_values",
 )
+#: what an account's daily totals (level=account) are read with: the metrics the ad rows carry
+ACCOUNT_TOTAL_FIELDS = ("date_start", "date_stop", "impressions", "clicks", "spend", "actions", "action_values")
+#: every effective status an ad can have delivered in. Account-node insights leave ARCHIVED ads out unless
+#: the filter names them, and never return DELETED ones (those are read by id: `ids=`), so DELETED is not here
+DELIVERED_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "ADSET_PAUSED", "IN_PROCESS",
+                      "WITH_ISSUES", "PENDING_REVIEW", "DISAPPROVED", "PREAPPROVED", "PENDING_BILLING_INFO")
+#: entities are read in every status, deleted ones included: their spend is real and rows refer to them
+ENTITY_STATUSES = (*DELIVERED_STATUSES, "DELETED")
+#: Graph's limit on the ids of one multiple-id read
+IDS_PER_REQUEST = 50
 #: edge name per entity table
 ENTITY_EDGES = {"campaigns": ("campaigns", CAMPAIGN_FIELDS), "ad_groups": ("adsets", ADSET_FIELDS),
                 "ads": ("ads", AD_FIELDS)}
@@ -145,17 +155,33 @@ def insights_params(
         "action_report_time": "impression",
         "limit": limit,
     }
+    params["filtering"] = [{"field": "ad.effective_status", "operator": "IN", "value": list(DELIVERED_STATUSES)}]
     if campaign_ids is not None:
-        params["filtering"] = [{"field": "campaign.id", "operator": "IN", "value": sorted(campaign_ids)}]
+        params["filtering"].append({"field": "campaign.id", "operator": "IN", "value": sorted(campaign_ids)})
+    return params
+
+
+def by_id_params(window: Window | tuple[date, date], limit: int = PAGE_LIMIT) -> dict[str, Any]:
+    """The same daily ad rows, read per object (`/insights?ids=`): how deleted ads' numbers are read."""
+    params = insights_params(window, limit=limit)
+    del params["filtering"]
+    return params
+
+
+def account_totals_params(window: Window | tuple[date, date], limit: int = PAGE_LIMIT) -> dict[str, Any]:
+    """The account's own daily totals for reconciliation: level=account with the ad rows' attribution
+    windows and action report time, so the two count conversions the same way."""
+    params = insights_params(window, limit=limit)
+    del params["filtering"]
+    params.update(level="account", fields=",".join(ACCOUNT_TOTAL_FIELDS))
     return params
 
 
 def entity_params(fields: tuple[str, ...], limit: int = PAGE_LIMIT) -> dict[str, Any]:
-    """Every status, not only ACTIVE, so paused and archived entities keep their names in the warehouse."""
+    """Every status, deleted and archived included: without the filter Meta leaves both out, and their
+    spend is real (entities are stored with their status and never deleted)."""
     return {"fields": ",".join(fields), "limit": limit,
-            "filtering": [{"field": "effective_status", "operator": "IN",
-                           "value": ["ACTIVE", "PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "ADSET_PAUSED",
-                                     "IN_PROCESS", "WITH_ISSUES", "PENDING_REVIEW", "DISAPPROVED"]}]}
+            "filtering": [{"field": "effective_status", "operator": "IN", "value": list(ENTITY_STATUSES)}]}
 
 
 def describe(path: str, params: Mapping[str, Any]) -> str:
@@ -249,7 +275,10 @@ def adset_row(obj: Mapping[str, Any], currency: str) -> tuple[object, ...]:
 
 
 def ad_row(obj: Mapping[str, Any], _currency: str = "") -> tuple[object, ...]:
-    return (str(obj["id"]), str(obj["adset_id"]), str(obj["campaign_id"]), obj.get("name"), obj.get("status"))
+    """The effective status is stored (an ad of a deleted ad set is DELETED even if its own status is not):
+    it is what decides whether the account node still returns the ad's numbers."""
+    return (str(obj["id"]), str(obj["adset_id"]), str(obj["campaign_id"]), obj.get("name"),
+            obj.get("effective_status") or obj.get("status"))
 
 
 ENTITY_ROWS = {"campaigns": campaign_row, "ad_groups": adset_row, "ads": ad_row}
@@ -274,6 +303,19 @@ def insight_row(obj: Mapping[str, Any], start: str, end: str, action_types: Iter
         _int(obj.get("reach"), where) if obj.get("reach") not in (None, "") else None,
         _text(_decimal(frequency, where)) if frequency not in (None, "") else None,
     )
+
+
+def account_total(obj: Mapping[str, Any], action_types: Iterable[str]) -> tuple[date, int, int, Decimal, Decimal, Decimal]:
+    """One day of level=account insights: (date, impressions, clicks, cost, conversions, conversion value),
+    exact decimals counted exactly as the ad rows are (insight_row)."""
+    day = obj.get("date_start")
+    where = f"account totals on {day}"
+    if not isinstance(day, str) or obj.get("date_stop") != day:
+        raise RowError(f"{where}: expected one day per row (time_increment=1), got {day}..{obj.get('date_stop')}")
+    types = tuple(action_types)
+    return (date.fromisoformat(day), _int(obj.get("impressions"), where), _int(obj.get("clicks"), where),
+            _decimal(obj.get("spend"), where), action_total(obj.get("actions"), types, where),
+            action_total(obj.get("action_values"), types, where))
 
 
 def insight_rows(
