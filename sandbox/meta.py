@@ -402,7 +402,15 @@ class MetaGraph:
                 out[object_id] = body
             return out
 
-        return self._serve(request, "insights_by_id", None, handle)
+        first = (request.query.get("ids", [""])[-1].split(",") or [""])[0]
+        return self._serve(request, "insights_by_id", self._account_of(first), handle)
+
+    def _account_of(self, object_id: str) -> str | None:
+        """The account an ad belongs to, for the request log; None when it is no ad this sandbox knows."""
+        try:
+            return self._ad_account(object_id)
+        except GraphError:
+            return None
 
     def _object_insights(self, path: str, object_id: str, params: dict[str, str]) -> dict[str, Any]:
         account_id = self._ad_account(object_id)
@@ -412,13 +420,6 @@ class MetaGraph:
                                   ad_ids=[object_id], position=position)
         rows = self._project(rows, tuple(params.get("fields", "").split(",")))
         return self._page(path, params, rows, self._limit(params))
-
-    def _is_ad(self, object_id: str) -> bool:
-        try:
-            self._ad_account(object_id)
-        except GraphError:
-            return False
-        return True
 
     def _ad_account(self, object_id: str) -> str:
         with self._lock:
@@ -472,8 +473,9 @@ class MetaGraph:
         run_id = request.params["run_id"]
         with self._lock:
             known = self._runs.get(run_id)
-        if known is None and self._is_ad(run_id):
-            return self._serve(request, "insights_by_id", None,
+        owner = self._account_of(run_id) if known is None else None
+        if owner is not None:
+            return self._serve(request, "insights_by_id", owner,
                                lambda params: self._object_insights(request.path, run_id, params))
 
         def handle(params: dict[str, str]) -> dict[str, Any]:

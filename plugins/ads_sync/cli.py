@@ -36,8 +36,10 @@ def demo(_: argparse.Namespace) -> int:
             os.environ.update(env)
             print("demo: preparing Airflow metadata (SQLite in .local/airflow) ...", flush=True)
             local.migrate_airflow(env)
-            code, summary = _run_demo(url)
+            code, checked, summary = _run_demo(url)
             _render_sheets(sandbox)
+            for line in _reconciled_lines(url, checked):
+                print(line)
             print(summary)  # last, so scripts can read the one line that sums the demo up
             return code
     finally:
@@ -47,7 +49,29 @@ def demo(_: argparse.Namespace) -> int:
             pg.stop(local.LOCAL / "postgres")
 
 
-def _run_demo(url: str) -> tuple[int, str]:
+def _reconciled_lines(url: str, runs: list[tuple[str, str, str]]) -> list[str]:
+    """'reconciled: A of N accounts match their platform totals (D days checked)', after one line per
+    account and day that differs."""
+    import psycopg
+
+    from ads_sync import reconcile
+
+    lines, matching, days = [], 0, 0
+    with psycopg.connect(url) as conn:
+        for key, dag_id, run_id in runs:
+            outcome = reconcile.run_outcome(conn, dag_id=dag_id, run_id=run_id)
+            if outcome is None:
+                lines.append(f"reconciled: {key} was not checked (its reconcile task did not record a check)")
+                continue
+            days += outcome.checked_days
+            matching += not outcome.mismatch
+            for c in sorted(outcome.mismatches, key=lambda c: (c.date, c.metric)):
+                lines.append(f"reconciled: {key} differs from the platform on {reconcile.describe(c)}")
+    lines.append(f"reconciled: {matching} of {len(runs)} accounts match their platform totals ({days} days checked)")
+    return lines
+
+
+def _run_demo(url: str) -> tuple[int, list[tuple[str, str, str]], str]:
     from ads_sync.dag_factory import dag_id
     from ads_sync.registry import load_registry
 
@@ -60,9 +84,10 @@ def _run_demo(url: str) -> tuple[int, str]:
     if bag.import_errors:
         for path, message in bag.import_errors.items():
             print(f"demo: import error in {path}: {message}")
-        return 1, "demo: 0 accounts synced (the DAG file has import errors)"
+        return 1, [], "demo: 0 accounts synced (the DAG file has import errors)"
     totals = {"inserted": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     synced = failed = 0
+    checked: list[tuple[str, str, str]] = []
     for account in registry.accounts:
         if not account.active:
             print(f"demo: {account.key} is inactive, skipped")
@@ -75,6 +100,7 @@ def _run_demo(url: str) -> tuple[int, str]:
             print(f"demo: {account.key} ({account.name}) FAILED: {row['error'] if row else 'no sync log row'}")
             continue
         synced += 1
+        checked.append((account.key, dag.dag_id, run.run_id))
         for key in totals:
             totals[key] += row[key]
         print(
@@ -82,7 +108,7 @@ def _run_demo(url: str) -> tuple[int, str]:
             f"{row['extracted']} rows from {row['requests']} API requests; {row['inserted']} inserted, "
             f"{row['updated']} updated, {row['unchanged']} unchanged, {row['deleted']} deleted"
         )
-    return (1 if failed else 0), _final_line(totals, synced)
+    return (1 if failed else 0), checked, _final_line(totals, synced)
 
 
 def _render_sheets(sandbox: Any) -> None:

@@ -34,6 +34,8 @@ State = Literal["match", "mismatch", "partial"]
 METRICS: tuple[Metric, ...] = ("impressions", "clicks", "cost", "conversions", "conversion_value")
 #: compared to this many decimal places; the others exactly
 SIX_PLACES: dict[Metric, Decimal] = {"conversions": Decimal("0.000001"), "conversion_value": Decimal("0.000001")}
+#: which difference is "the largest" one shown: money first (amounts in different units do not compare)
+SHOWN_FIRST: tuple[Metric, ...] = ("cost", "conversion_value", "conversions", "clicks", "impressions")
 #: the status and the Sheets look this many days back
 RECENT_DAYS = 30
 ZERO = Decimal(0)
@@ -148,7 +150,7 @@ class Summary:
 
     checked_days: int
     matching_days: int
-    #: the latest checks that differ, largest difference first
+    #: the latest checks that differ, by SHOWN_FIRST, then largest difference first
     mismatches: tuple[Check, ...]
 
     @property
@@ -168,14 +170,18 @@ class Summary:
         }
 
 
-def describe(c: Check) -> str:
-    """'2026-11-20 cost -12.34 (platform 2418.50, loaded 2406.16)'."""
-    def text(d: Decimal) -> str:
-        return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
+def _text(d: Decimal) -> str:
+    return format(d.normalize(), "f") if d != d.to_integral_value() else str(int(d))
 
-    diff = c.difference
-    return (f"{c.date} {c.metric} {'+' if diff > 0 else ''}{text(diff)} "
-            f"(platform {text(c.platform_total)}, loaded {text(c.loaded_total)})")
+
+def short(c: Check) -> str:
+    """'2026-11-20 cost -12.34'."""
+    return f"{c.date} {c.metric} {'+' if c.difference > 0 else ''}{_text(c.difference)}"
+
+
+def describe(c: Check) -> str:
+    """'2026-11-20 cost -12.34 (platform 2418.5, loaded 2406.16)'."""
+    return f"{short(c)} (platform {_text(c.platform_total)}, loaded {_text(c.loaded_total)})"
 
 
 def summarise(rows: Iterable[Mapping[str, Any]]) -> Summary:
@@ -187,7 +193,7 @@ def summarise(rows: Iterable[Mapping[str, Any]]) -> Summary:
         by_day.setdefault(r["date"], []).append(
             Check(r["date"], r["metric"], Decimal(r["platform_total"]), Decimal(r["loaded_total"]), r["state"]))
     mismatches = sorted((c for checks in by_day.values() for c in checks if c.state == "mismatch"),
-                        key=lambda c: (-abs(c.difference), c.date, c.metric))
+                        key=lambda c: (SHOWN_FIRST.index(c.metric), -abs(c.difference), c.date))
     matching = sum(1 for checks in by_day.values() if all(c.state == "match" for c in checks))
     return Summary(len(by_day), matching, tuple(mismatches))
 

@@ -17,6 +17,8 @@ from typing import Any
 from ads_sync.summaries import Cell, CellKind, Grid
 
 EPOCH = datetime(1899, 12, 30)
+#: the empty worksheet a new spreadsheet comes with
+DEFAULT_SHEET = "Sheet1"
 FIELDS = "userEnteredValue,userEnteredFormat"
 NUMBER_FORMATS: dict[CellKind, dict[str, str]] = {
     "int": {"type": "NUMBER", "pattern": "#,##0"},
@@ -115,6 +117,11 @@ def plan(metadata: Mapping[str, Any], grids: Sequence[Grid]) -> tuple[dict[str, 
         if cells_differ or props_differ:
             requests.append(_update_cells(sheet_id, grid, rows, cols))
             changed.append(grid.title)
+    default = sheets.get(DEFAULT_SHEET)
+    if default is not None and DEFAULT_SHEET not in {g.title for g in grids} and grids and not _current_cells(default):
+        # Sheets creates a new spreadsheet with an empty "Sheet1": removed in the write that adds ours (after
+        # them, since a spreadsheet may never be left without a worksheet). One with content is left alone.
+        requests.append({"deleteSheet": {"sheetId": default["properties"]["sheetId"]}})
     return ({"requests": requests} if requests else None), changed
 
 

@@ -1,8 +1,10 @@
 """`ads-sync status`: one row per registry account, from the ledger and the sync log.
 
 Columns: platform, account, status, last success, last error, rows, gaps in the last 90 days, days
-until settled. Status, most serious first: auth_failed / failed (the last sync failed), never_synced,
-push_failed (data loaded, the Sheets push failed), stale, fresh.
+until settled, reconciled (days matching the platform's own totals out of the days checked in the last
+30, and the largest difference). Status, most serious first: auth_failed / failed (the last sync
+failed), mismatch (the latest check of some recent date differs from the platform's totals),
+never_synced, push_failed (data loaded, the Sheets push failed), stale, fresh.
 """
 from __future__ import annotations
 
@@ -11,14 +13,15 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ads_sync import ledger
+from ads_sync import ledger, reconcile
 
 if TYPE_CHECKING:
     import psycopg
 
     from ads_sync.registry import Account
 
-COLUMNS = ("platform", "account", "status", "last_success", "last_error", "rows", "gaps_90d", "days_until_settled")
+COLUMNS = ("platform", "account", "status", "last_success", "last_error", "rows", "gaps_90d", "days_until_settled",
+           "reconciled")
 ERROR_WIDTH = 60
 
 
@@ -39,6 +42,7 @@ def account_rows(
         }
     holes = ledger.gaps(conn, accounts, now=now)
     settles = ledger.settling(conn, now=now)
+    checks = reconcile.summaries(conn, accounts, now=now)
     out = []
     for account in accounts:
         fact = facts.get((account.platform, account.account_id), {})
@@ -48,8 +52,11 @@ def account_rows(
         today = expected + timedelta(days=1)
         status = fresh
         error = fact.get("last_error")
+        checked = checks[account.key]
         if fact.get("status") in ("failed", "auth_failed"):
             status = fact["status"]
+        elif checked.mismatch:
+            status = "mismatch"
         elif fresh != "never_synced" and fact.get("push_status") == "failed":
             status = "push_failed"
             error = f"push: {fact.get('push_error')}"
@@ -68,8 +75,18 @@ def account_rows(
             "days_behind": lag,
             "active": account.active,
             "settling": settle.as_dict() if settle else None,
+            "reconciled": _reconciled(checked),
+            "reconciliation": checked.as_dict(),
         })
     return out
+
+
+def _reconciled(summary: reconcile.Summary) -> str | None:
+    """'30/30' or '29/30, largest 2026-11-20 cost -12.34'; None: never checked."""
+    if not summary.checked_days:
+        return None
+    text = f"{summary.matching_days}/{summary.checked_days}"
+    return text + (f", largest {reconcile.short(summary.largest)}" if summary.largest else "")
 
 
 def _cell(key: str, row: dict[str, Any]) -> str:

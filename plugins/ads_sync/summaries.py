@@ -101,8 +101,36 @@ def _query(conn: psycopg.Connection[Any], name: str, params: Mapping[str, Any]) 
         return cur.execute(sql_text(f"summaries/{name}.sql"), params).fetchall()
 
 
-def summary_grid(rows: Sequence[Mapping[str, Any]], currency: str) -> Grid:
-    """Metrics down, periods across: each period beside the one before it and the change."""
+NO_DATA = "no data"
+
+
+def loaded_whole(row: Mapping[str, Any]) -> bool:
+    """A period's totals are shown only when every one of its dates was loaded: a gap is not zero."""
+    return int(row.get("loaded_days", row.get("days", 0)) or 0) >= int(row.get("days", 0) or 0)
+
+
+def reconciliation_text(check: Mapping[str, Any] | None, days: int) -> str:
+    """Whether a period matches the platform's own totals, and by how much it differs if not."""
+    if not check or not check["checked_days"]:
+        return "not checked"
+    mismatches = check["mismatches"]
+    if mismatches:
+        by_metric: dict[str, Decimal] = {}
+        for c in mismatches:
+            by_metric[c.metric] = by_metric.get(c.metric, Decimal(0)) + c.difference
+        dates = len({c.date for c in mismatches})
+        parts = ", ".join(f"{m} {'+' if d > 0 else ''}{format(d.normalize(), 'f')}" for m, d in by_metric.items())
+        return f"differs: {parts} ({dates} day{'s' if dates != 1 else ''})"
+    if check["checked_days"] < days:
+        return f"matches ({check['checked_days']} of {days} days checked)"
+    return "matches"
+
+
+def summary_grid(
+    rows: Sequence[Mapping[str, Any]], currency: str, checks: Mapping[tuple[str, str], Mapping[str, Any]] | None = None
+) -> Grid:
+    """Metrics down, periods across: each period beside the one before it and the change; a period not
+    loaded whole shows "no data", and each says whether it matches the platform."""
     by_key = {(r["period"], r["which"]): r for r in rows}
     header = ["Metric"]
     for _, current, previous in PERIODS:
@@ -114,12 +142,31 @@ def summary_grid(rows: Sequence[Mapping[str, Any]], currency: str) -> Grid:
             line += [Cell(by_key[(period, "current")][field], "date"),
                      Cell(by_key[(period, "previous")][field], "date"), Cell(None)]
         out.append(tuple(line))
-    derived = {key: kpis(row) for key, row in by_key.items()}
+    derived = {key: kpis(row) if loaded_whole(row) else None for key, row in by_key.items()}
     for key, title, kind in metric_columns(currency):
         line = [Cell(title)]
         for period, _, _ in PERIODS:
-            cur, prev = derived[(period, "current")][key], derived[(period, "previous")][key]
-            line += [Cell(cur, kind), Cell(prev, kind), Cell(change(cur, prev), "percent")]
+            cur_kpis, prev_kpis = derived[(period, "current")], derived[(period, "previous")]
+            cur = cur_kpis[key] if cur_kpis is not None else None
+            prev = prev_kpis[key] if prev_kpis is not None else None
+            line += [Cell(cur, kind) if cur_kpis is not None else Cell(NO_DATA),
+                     Cell(prev, kind) if prev_kpis is not None else Cell(NO_DATA),
+                     Cell(change(cur, prev), "percent")]
+        out.append(tuple(line))
+    if "loaded_days" in next(iter(by_key.values()), {}):
+        line = [Cell("Days loaded")]
+        for period, _, _ in PERIODS:
+            for which in ("current", "previous"):
+                row = by_key[(period, which)]
+                line.append(Cell(f"{row['loaded_days']} of {row['days']}"))
+            line.append(Cell(None))
+        out.append(tuple(line))
+    if checks is not None:
+        line = [Cell("Matches platform")]
+        for period, _, _ in PERIODS:
+            for which in ("current", "previous"):
+                line.append(Cell(reconciliation_text(checks.get((period, which)), int(by_key[(period, which)]["days"]))))
+            line.append(Cell(None))
         out.append(tuple(line))
     return Grid("Summary", tuple(out))
 
@@ -170,9 +217,15 @@ def account_grids(
     conn: psycopg.Connection[Any], *, platform: str, account_id: str, currency: str, as_of: date
 ) -> list[Grid]:
     """Summary, Campaigns and Daily for one account, as of its yesterday."""
+    from ads_sync import reconcile
+
     params = {"platform": platform, "account_id": account_id, "as_of": as_of}
+    periods = _query(conn, "periods", params)
+    checks = {(r["period"], r["which"]): reconcile.period_differences(
+        conn, platform=platform, account_id=account_id, first_day=r["first_day"], last_day=r["last_day"])
+        for r in periods}
     return [
-        summary_grid(_query(conn, "periods", params), currency),
+        summary_grid(periods, currency, checks),
         campaigns_grid(_query(conn, "campaigns", params), currency),
         daily_grid(_query(conn, "daily", params), currency),
     ]

@@ -77,7 +77,11 @@ def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     assert all(r["state"] == "success" for r in runs), runs
 
     requests = local_airflow.sandbox.requests.filter(service="google_ads", customer_id=account.account_id)
-    reports = [BETWEEN.search(r["query"] or "") for r in requests]
+    dated = [BETWEEN.search(r["query"] or "") for r in requests]
+    # each run also asks for the account's own totals of its day (FROM customer: the reconciliation, issue 10)
+    checks = Counter(m[2] for m in dated if m and m[1] == "customer")
+    assert checks == Counter({d.isoformat(): 1 for d in days}), checks
+    reports = [m for m in dated if m and m[1] != "customer"]
     per_report_day = Counter((m[1], m[2]) for m in reports if m)
     assert all(m[2] == m[3] for m in reports if m), "a backfill run asked for more than its own day"
     assert set(per_report_day.values()) == {1}, per_report_day

@@ -55,9 +55,9 @@ def test_daily_loads_exactly_the_last_seven_days_and_a_rerun_changes_nothing(bag
     log = sync_row(db, first)
     assert (log["status"], log["window_start"], log["window_end"]) == ("success", min(window), yesterday)
     assert log["rows_inserted"] > 0 and log["rows_updated"] == log["rows_deleted"] == 0
-    # entities + 2 reports, one request each
-    assert fresh_sandbox.requests.count(service="google_ads", customer_id=ACCOUNT) == 4
-    assert log["api_requests"] == 4
+    # entities + 2 reports, one request each, + the reconciliation's FROM customer totals (issue 10)
+    assert fresh_sandbox.requests.count(service="google_ads", customer_id=ACCOUNT) == 5
+    assert log["api_requests"] == 5
 
     # campaign facts equal the sum of ad group facts, in the account's currency units
     mismatch = db.execute(
@@ -171,7 +171,7 @@ def test_dry_run_touches_neither_api_nor_warehouse(bag, db, fresh_sandbox) -> No
     assert result.state == "success"
     states = {ti.task_id: ti.state for ti in result.get_task_instances()}
     assert states == {"resolve_window": "success", "extract": "skipped", "merge": "skipped",
-                      "push_summaries": "skipped"}
+                      "reconcile": "skipped", "push_summaries": "skipped"}
     assert fresh_sandbox.requests.count() == 0
     assert db.execute("SELECT count(*) FROM ads_sync.sync_runs").fetchone()[0] == 0
 

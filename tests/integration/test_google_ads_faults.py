@@ -61,8 +61,8 @@ def test_stream_broken_mid_way_is_reread_and_nothing_is_duplicated(bag, db, fres
     fresh_sandbox.faults.add(Fault(service="google_ads", error=error, resource="ad_group", nth=2, after_rows=5))
     assert bag.dags[DAG].test().state == "success"
     assert values(snapshot(db)) == reference
-    # entities, campaign report, the broken ad group report and its re-read
-    assert fresh_sandbox.requests.count(service="google_ads", customer_id=ACCOUNT) == 5
+    # entities, campaign report, the broken ad group report and its re-read, the reconciliation (issue 10)
+    assert fresh_sandbox.requests.count(service="google_ads", customer_id=ACCOUNT) == 6
     assert staging_rows(db) == 0
 
 

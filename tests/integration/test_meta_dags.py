@@ -75,7 +75,9 @@ def test_daily_uses_the_sync_endpoint_loads_ads_rolls_up_and_a_rerun_changes_not
     assert facts(db) == (expected.rows, expected.spend, expected.impressions)
     assert_rollups_match(db)
     requests = fresh_sandbox.requests.filter(service="meta", customer_id=ACCOUNT)
-    assert sorted(e["resource"] for e in requests) == ["ads", "adsets", "campaigns", "insights"]
+    # the ad rows, the deleted ads' rows by id (issue 10) and the reconciliation's account totals (issue 10)
+    assert sorted(e["resource"] for e in requests) == [
+        "account_insights", "ads", "adsets", "campaigns", "insights", "insights_by_id"]
     assert log["api_requests"] == len(requests)
     assert all("access_token" not in (e["query"] or "") for e in requests)
     entities = db.execute(
@@ -174,11 +176,13 @@ def test_throttling_pauses_and_resumes(bag, db, fresh_sandbox) -> None:
     expected = meta_data.expected(ACCOUNT, log["window_start"], log["window_end"], fresh_sandbox.today)
     assert facts(db) == (expected.rows, expected.spend, expected.impressions)
     requests = fresh_sandbox.requests.filter(service="meta", customer_id=ACCOUNT)
-    assert [e["resource"] for e in requests] == ["campaigns", "adsets", "ads", "insights", "insights"]
+    # then the deleted ads by id and the reconciliation's account totals (issue 10): one request each
+    assert [e["resource"] for e in requests] == ["campaigns", "adsets", "ads", "insights", "insights",
+                                                 "insights_by_id", "account_insights"]
     at = [datetime.fromisoformat(e["at"]) for e in requests]
     assert at[2] - at[1] >= timedelta(seconds=2)  # usage at 80 %: paused before the next request
     assert requests[3]["status"] == 4 and requests[4]["status"] == "OK"  # code 4, retried
-    assert log["api_requests"] == 5
+    assert log["api_requests"] == 7
 
 
 def test_expired_token_fails_at_once_without_retries(bag, db, fresh_sandbox) -> None:

@@ -87,7 +87,26 @@ def test_insights_params_ask_only_for_live_attribution_windows_and_no_breakdowns
     assert params["level"] == "ad" and params["time_increment"] == 1
     assert not {"7d_view", "28d_view", "28d_click"} & set(params["action_attribution_windows"])
     assert "breakdowns" not in params and "action_breakdowns" not in params
-    assert params["filtering"] == [{"field": "campaign.id", "operator": "IN", "value": ["1", "2"]}]
+    # every status an ad can have delivered in: without ARCHIVED the account node leaves archived ads out
+    assert params["filtering"] == [
+        {"field": "ad.effective_status", "operator": "IN", "value": list(meta.DELIVERED_STATUSES)},
+        {"field": "campaign.id", "operator": "IN", "value": ["1", "2"]},
+    ]
+    assert "ARCHIVED" in meta.DELIVERED_STATUSES and "DELETED" not in meta.DELIVERED_STATUSES
+
+
+def test_account_totals_ask_for_the_same_attribution_and_count_conversions_like_the_ad_rows() -> None:
+    window = (date(2026, 1, 1), date(2026, 1, 7))
+    params = meta.account_totals_params(window)
+    ad = meta.insights_params(window)
+    assert params["level"] == "account" and "filtering" not in params
+    for key in ("time_increment", "time_range", "action_attribution_windows", "action_report_time"):
+        assert params[key] == ad[key]
+    row = {"date_start": "2026-01-02", "date_stop": "2026-01-02", "impressions": "10", "clicks": "2",
+           "spend": "1234.56", "actions": [{"action_type": "purchase", "7d_click": "0.1", "1d_view": "0.2"}]}
+    day, impressions, clicks, cost, conversions, value = meta.account_total(row, ["purchase"])
+    assert (day, impressions, clicks, cost, value) == (date(2026, 1, 2), 10, 2, Decimal("1234.56"), 0)
+    assert conversions == Decimal("0.3")  # 0.1 + 0.2, exactly
 
 
 def test_requested_fields_are_known_to_the_sdk() -> None:
