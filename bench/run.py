@@ -139,7 +139,8 @@ def parsing_rows(p: dict[str, Any]) -> list[Row]:
 def request_rows(q: dict[str, dict[str, int]]) -> list[Row]:
     names = {"daily": "daily sync", "backfill_90": "90-day backfill", "reload_10_weeks": "10-week reload"}
     return [
-        Row(f"6 API requests (report streams + reconciliation): {names[k]}", f"{v['made']} made ({v['all']} with entities)",
+        Row(f"6 API requests (report streams + reconciliation): {names[k]}",
+            f"{v['made']} made ({v['all']} with entities)",
             f"minimum {v['minimum']}", v["made"] / v["minimum"], "= minimum", v["made"] == v["minimum"])
         for k, v in q.items()
     ] + [Row("6 API requests: Meta daily sync [slot]", "pending", "one per report or job chunk", None,

@@ -71,7 +71,7 @@ def _ads(account_id: str, volume: Volume) -> tuple[Ad, ...]:
     second ad of the second ad set DELETED: both delivered in every recent window."""
     adsets = adset_status(account_id, volume)
     first_campaign = data.campaigns(account_id, volume)[0].id
-    ads = []
+    ads: list[Ad] = []
     for group in data.ad_groups(account_id, volume):
         for k in range(ADS_PER_AD_SET):
             status = "PAUSED" if group.status == "PAUSED" or (group.id + k) % 7 == 0 else "ACTIVE"

@@ -165,7 +165,8 @@ def summary_grid(
         line = [Cell("Matches platform")]
         for period, _, _ in PERIODS:
             for which in ("current", "previous"):
-                line.append(Cell(reconciliation_text(checks.get((period, which)), int(by_key[(period, which)]["days"]))))
+                days = int(by_key[(period, which)]["days"])
+                line.append(Cell(reconciliation_text(checks.get((period, which)), days)))
             line.append(Cell(None))
         out.append(tuple(line))
     return Grid("Summary", tuple(out))

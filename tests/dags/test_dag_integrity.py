@@ -42,8 +42,8 @@ def test_task_graph_and_settings(bag) -> None:
     for dag_id in bag.dag_ids:
         dag = bag.dags[dag_id]
         assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
-            "resolve_window": ["extract"], "extract": ["merge"], "merge": ["reconcile"], "reconcile": ["push_summaries"],
-            "push_summaries": [],
+            "resolve_window": ["extract"], "extract": ["merge"], "merge": ["reconcile"],
+            "reconcile": ["push_summaries"], "push_summaries": [],
         }
         assert dag.max_active_runs == 1
         assert dag.catchup is False

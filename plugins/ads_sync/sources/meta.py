@@ -305,7 +305,9 @@ def insight_row(obj: Mapping[str, Any], start: str, end: str, action_types: Iter
     )
 
 
-def account_total(obj: Mapping[str, Any], action_types: Iterable[str]) -> tuple[date, int, int, Decimal, Decimal, Decimal]:
+def account_total(
+    obj: Mapping[str, Any], action_types: Iterable[str]
+) -> tuple[date, int, int, Decimal, Decimal, Decimal]:
     """One day of level=account insights: (date, impressions, clicks, cost, conversions, conversion value),
     exact decimals counted exactly as the ad rows are (insight_row)."""
     day = obj.get("date_start")
