@@ -112,9 +112,10 @@ def _unique_id(key: str, low: int, span: int, taken: set[int]) -> int:
 
 
 def _campaign_status(index: int, volume: Volume, n: int) -> str:
-    """The last campaign of an account with three or more is REMOVED (with its ad groups), yet it
-    delivered: its history stays, the way removed objects keep their metrics at both platforms."""
-    if volume.campaigns >= 3 and index == volume.campaigns - 1:
+    """The third campaign of an account is REMOVED (with its ad groups), yet it delivered: its history
+    stays, the way removed objects keep their metrics at both platforms. (Fixed by position, so growing the
+    volume keeps the existing entities as they were.)"""
+    if index == 2:
         return "REMOVED"
     return "PAUSED" if (n >> 8) % 5 == 0 else "ENABLED"
 

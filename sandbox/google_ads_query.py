@@ -12,7 +12,7 @@ Status rule, as Google Ads applies it: a query returns REMOVED campaigns, ad gro
 metrics unless its WHERE clause filters on the status ("Removed entities", Google Ads API reference:
 removed resources keep their statistics and stay queryable; UI reports hide them by default only).
 `FROM customer` with `segments.date` serves the account's own daily totals, which count every entity,
-removed ones included (the sandbox's last campaign of an account is REMOVED and delivered).
+removed ones included (the sandbox's third campaign of an account is REMOVED and delivered).
 """
 
 from __future__ import annotations

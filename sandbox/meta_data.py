@@ -32,6 +32,10 @@ DEFAULT_STATUSES = frozenset({"ACTIVE", "PAUSED", "CAMPAIGN_PAUSED", "ADSET_PAUS
                               "PENDING_BILLING_INFO"})
 
 
+#: what an account-node ad-level read filtered to every delivered status returns: DELETED ads never
+ACCOUNT_NODE_DELIVERED = DEFAULT_STATUSES | {"ARCHIVED"}
+
+
 @dataclass(frozen=True)
 class Ad:
     id: int
@@ -44,8 +48,8 @@ class Ad:
 
 
 def campaign_status(account_id: str, volume: Volume = DEFAULT_VOLUME) -> dict[int, str]:
-    """Meta's status per campaign: the removed campaign is DELETED, and the second of three or more is
-    ARCHIVED (it delivered before it was archived)."""
+    """Meta's status per campaign: the removed (third) campaign is DELETED, and the second of three or
+    more is ARCHIVED (it delivered before it was archived)."""
     out = {}
     for index, c in enumerate(data.campaigns(account_id, volume)):
         status = _STATUS[c.status]
@@ -270,11 +274,13 @@ class Expected:
 
 
 def expected(
-    account_id: str, start: date, end: date, as_of: date, volume: Volume = DEFAULT_VOLUME
+    account_id: str, start: date, end: date, as_of: date, volume: Volume = DEFAULT_VOLUME,
+    statuses: Iterable[str] | None = None,
 ) -> Expected:
-    """What a complete load of the window must hold: ad-day rows, spend and impressions."""
+    """What a complete load of the window must hold: ad-day rows, spend and impressions (of every ad, or
+    of the ads in `statuses`: what one account-node read returns)."""
     rows, spend, impressions = 0, Decimal(0), 0
-    for _, row in insights(account_id, start, end, as_of, volume=volume):
+    for _, row in insights(account_id, start, end, as_of, volume=volume, statuses=statuses):
         rows += 1
         spend += Decimal(row["spend"])
         impressions += int(row["impressions"])

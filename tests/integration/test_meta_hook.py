@@ -47,7 +47,8 @@ def source_rows() -> list[dict]:
     from ads_sync.sources.meta import INSIGHT_FIELDS
 
     return [{k: v for k, v in r.items() if k in INSIGHT_FIELDS}
-            for _, r in meta_data.insights(ACCOUNT, START, END, date(2026, 1, 20))]
+            for _, r in meta_data.insights(ACCOUNT, START, END, date(2026, 1, 20),
+                                           statuses=meta_data.ACCOUNT_NODE_DELIVERED)]
 
 
 def read(hook, limit: int = 5) -> list[dict]:
@@ -77,7 +78,8 @@ def test_a_failed_page_is_retried_alone_and_resumes_at_its_cursor(hook, fresh_sa
 def test_a_throttled_request_waits_the_estimated_minutes_and_resumes(hook, fresh_sandbox) -> None:
     fresh_sandbox.faults.add(Fault(service="meta", error="THROTTLED", resource="insights", nth=2))
     rows = read(hook)
-    assert len(rows) == meta_data.expected(ACCOUNT, START, END, date(2026, 1, 20)).rows
+    assert len(rows) == meta_data.expected(ACCOUNT, START, END, date(2026, 1, 20),
+                                              statuses=meta_data.ACCOUNT_NODE_DELIVERED).rows
     assert any(s >= 60 for s in hook.clock.sleeps)
 
 
@@ -165,7 +167,8 @@ def test_the_trigger_settles_each_report_run(hook, fresh_sandbox, fault, kwargs,
     assert payload["requests"] == fresh_sandbox.requests.count(service="meta", resource="report_run")
     if status == "done":
         rows = list(hook.report_rows(run_id))
-        assert len(rows) == meta_data.expected(ACCOUNT, START, END, date(2026, 1, 20)).rows
+        assert len(rows) == meta_data.expected(ACCOUNT, START, END, date(2026, 1, 20),
+                                              statuses=meta_data.ACCOUNT_NODE_DELIVERED).rows
 
 
 def test_the_trigger_hands_an_expired_token_back_as_an_auth_error(hook, fresh_sandbox) -> None:

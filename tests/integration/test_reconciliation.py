@@ -17,7 +17,7 @@ from sandbox import Fault, data, meta_data
 
 ROOT = Path(__file__).resolve().parents[2]
 META = "209715200654321"  # America/Chicago: an archived ad, a deleted ad, an archived and a deleted campaign
-GOOGLE = "1234567890"  # Europe/Berlin, with a sheet: its last campaign is REMOVED and delivered
+GOOGLE = "1234567890"  # Europe/Berlin, with a sheet: its third campaign is REMOVED and delivered
 
 pytestmark = pytest.mark.integration
 

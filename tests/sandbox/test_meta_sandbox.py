@@ -52,7 +52,8 @@ def test_cursor_paging_ends_without_next(sandbox) -> None:
             break
         assert "after=" in body["paging"]["next"]
         after = body["paging"]["cursors"]["after"]
-    expected = meta_data.expected(ACCOUNT, date(2026, 1, 1), date(2026, 1, 7), TODAY)
+    expected = meta_data.expected(ACCOUNT, date(2026, 1, 1), date(2026, 1, 7), TODAY,
+                                  statuses=meta_data.DEFAULT_STATUSES)
     assert len(rows) == expected.rows and pages == -(-expected.rows // 7)
     assert all(set(r) <= {"actions", "ad_id", "date_start", "date_stop", "spend"} for r in rows)
     assert all({"ad_id", "date_start", "spend"} <= set(r) for r in rows)
@@ -93,7 +94,8 @@ def test_async_report_lifecycle_and_a_failed_run(sandbox) -> None:
     assert call(sandbox, "GET", f"/{run_id}")[2]["async_status"] == "Job Running"
     assert call(sandbox, "GET", f"/{run_id}")[2]["async_status"] == "Job Completed"
     rows = call(sandbox, "GET", f"/{run_id}/insights", limit=500)[2]["data"]
-    assert len(rows) == meta_data.expected(ACCOUNT, date(2026, 1, 1), date(2026, 1, 7), TODAY).rows
+    assert len(rows) == meta_data.expected(ACCOUNT, date(2026, 1, 1), date(2026, 1, 7), TODAY,
+                                  statuses=meta_data.DEFAULT_STATUSES).rows
 
     sandbox.faults.add(Fault(service="meta", error="JOB_FAILED", resource="async_report"))
     failed = call(sandbox, "POST", f"/act_{ACCOUNT}/insights", **insights_params())[2]["report_run_id"]
@@ -117,3 +119,54 @@ def test_late_conversions_grow_for_28_days() -> None:
         readings.append(sum(float(a["value"]) for a in row["actions"] if a["action_type"] == "purchase")
                         if row else None)
     assert readings[0] <= readings[1] <= readings[2] == readings[3]
+
+
+def _sum(rows: list[dict]) -> tuple:
+    return (sum(int(r["impressions"]) for r in rows), sum(float(r["spend"]) * 100 for r in rows))
+
+
+def test_status_rules_archived_on_request_deleted_by_id_and_account_totals_count_everything(sandbox) -> None:
+    """Meta's rules (sandbox/meta.py docstring): the account node hides ARCHIVED unless filtered for and
+    DELETED always; /<id>/insights and ids= serve any ad; level=account counts every ad."""
+    ads = meta_data.ads(ACCOUNT)
+    archived = {str(a.id) for a in ads if a.effective_status == "ARCHIVED"}
+    deleted = {str(a.id) for a in ads if a.effective_status == "DELETED"}
+    assert archived and deleted
+    fields = "ad_id,date_start,spend,impressions"
+
+    def ad_ids(**extra) -> set[str]:
+        body = call(sandbox, "GET", f"/act_{ACCOUNT}/insights", **insights_params(fields=fields, limit=500, **extra))[2]
+        return {r["ad_id"] for r in body["data"]}
+
+    plain = ad_ids()
+    assert not plain & (archived | deleted)
+    every = ["ACTIVE", "PAUSED", "ARCHIVED", "DELETED"]
+    with_archived = ad_ids(filtering=[{"field": "ad.effective_status", "operator": "IN", "value": every}])
+    assert archived <= with_archived and not with_archived & deleted
+
+    one = sorted(deleted)[0]
+    by_path = call(sandbox, "GET", f"/{one}/insights", **insights_params(fields=fields, limit=500))
+    assert by_path[0] == 200 and {r["ad_id"] for r in by_path[2]["data"]} == {one}
+    status, _, body = call(sandbox, "GET", "/insights", ids=",".join(sorted(deleted)),
+                           **insights_params(fields=fields, limit=500))
+    assert status == 200 and set(body) == deleted
+    by_id = [r for part in body.values() for r in part["data"]]
+
+    every_ad = [r for _, r in meta_data.insights(ACCOUNT, date(2026, 1, 1), date(2026, 1, 7), TODAY)]
+    totals = call(sandbox, "GET", f"/act_{ACCOUNT}/insights",
+                  **insights_params(level="account", fields="date_start,spend,impressions", limit=500))[2]["data"]
+    assert len(totals) == 7 and "ad_id" not in totals[0]
+    served = call(sandbox, "GET", f"/act_{ACCOUNT}/insights", **insights_params(
+        fields=fields, limit=500, filtering=[{"field": "ad.effective_status", "operator": "IN", "value": every}]))[2]
+    assert _sum(totals) == _sum(every_ad) == _sum(served["data"] + by_id)
+
+    edges = {r["id"] for r in call(sandbox, "GET", f"/act_{ACCOUNT}/ads", fields="id", limit=100)[2]["data"]}
+    assert not edges & (archived | deleted)
+    everything = call(sandbox, "GET", f"/act_{ACCOUNT}/ads", fields="id,effective_status", limit=100,
+                      filtering=[{"field": "effective_status", "operator": "IN", "value": every}])[2]["data"]
+    assert {r["id"] for r in everything} == {str(a.id) for a in ads if a.effective_status in every}
+
+    page = call(sandbox, "GET", f"/act_{ACCOUNT}/insights", **insights_params(fields=fields, limit=500))[2]["data"]
+    sandbox.faults.add(Fault(service="meta", error="DROP_ROW", resource="insights"))
+    short = call(sandbox, "GET", f"/act_{ACCOUNT}/insights", **insights_params(fields=fields, limit=500))[2]["data"]
+    assert short == page[1:]  # the first row left out, while level=account still counts it

@@ -23,7 +23,8 @@ def test_entities_are_deterministic_and_unique() -> None:
     assert len(campaigns) == 20 and len(groups) == 300
     ids = [c.id for c in campaigns] + [g.id for g in groups]
     assert len(set(ids)) == len(ids)
-    assert {c.status for c in campaigns} <= {"ENABLED", "PAUSED"}
+    assert {c.status for c in campaigns} <= {"ENABLED", "PAUSED", "REMOVED"}
+    assert [c.status for c in campaigns].count("REMOVED") == 1 == (campaigns[2].status == "REMOVED")
     assert {g.campaign_id for g in groups} == {c.id for c in campaigns}
     assert data.campaigns("9999999999", volume) != campaigns  # other account, other entities
     # growing the volume keeps the existing entities

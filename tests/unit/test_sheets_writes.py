@@ -31,7 +31,9 @@ def test_new_spreadsheet_gets_one_batch_adding_frozen_sheets_and_cells() -> None
     empty = {"sheets": [{"properties": {"sheetId": 0, "title": "Sheet1"}}]}
     body, changed = plan(empty, [grid((date(2026, 1, 2), 3.0))])
     assert changed == ["Daily"]
-    [add, cells] = body["requests"]
+    # the empty default Sheet1 goes in the same write, after ours were added (a spreadsheet needs one)
+    [add, cells, drop] = body["requests"]
+    assert drop == {"deleteSheet": {"sheetId": 0}}
     assert add["addSheet"]["properties"] == {
         "sheetId": 1, "title": "Daily", "gridProperties": {"rowCount": 2, "columnCount": 2, "frozenRowCount": 1},
     }
@@ -92,3 +94,10 @@ def test_classification(status, body, kind, words) -> None:
     assert type(error).__name__ == kind
     for word in words:
         assert word in str(error)
+
+
+def test_a_sheet1_with_content_is_left_alone() -> None:
+    used = {"sheets": [{"properties": {"sheetId": 0, "title": "Sheet1"},
+                        "data": [{"rowData": [{"values": [{"userEnteredValue": {"stringValue": "mine"}}]}]}]}]}
+    body, _ = plan(used, [grid((date(2026, 1, 2), 3.0))])
+    assert not any("deleteSheet" in r for r in body["requests"])
