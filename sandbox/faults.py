@@ -23,6 +23,8 @@ ERRORS: dict[str, frozenset[str]] = {
             "PERMISSION_DENIED",
             "DEVELOPER_TOKEN_NOT_APPROVED",
             "INVALID_ARGUMENT",
+            # the API version the client calls is turned off (RequestError.UNSUPPORTED_VERSION)
+            "UNSUPPORTED_VERSION",
             "SLOW",
             # bad answers (sandbox/google_ads_bad_rows.py): the call succeeds with a broken row
             "DUPLICATE_ROWS",
@@ -42,6 +44,7 @@ ERRORS: dict[str, frozenset[str]] = {
         "THROTTLED", "ACCOUNT_THROTTLED", "APP_LIMIT", "RATE_LIMIT_613", "UNKNOWN", "SERVICE_UNAVAILABLE",
         "HTTP_503", "HTTP_502", "TOKEN_EXPIRED", "TOKEN_INVALID", "PERMISSION_DENIED", "NO_PERMISSION",
         "PROFILE_NOT_LINKED", "INVALID_PARAMETER", "USAGE_HIGH", "SLOW",
+        "DEPRECATED_VERSION",  # error #2635: the Marketing API version called is turned off
         "JOB_FAILED", "JOB_SKIPPED", "JOB_STALLED", "JOB_NOT_STARTED",
         # a page served without its first row while level=account totals still count it (issue 10)
         "DROP_ROW",

@@ -161,4 +161,7 @@ FAULTS: dict[str, AdsError] = {
         "apply for Basic or Standard access.",
     ),
     "INVALID_ARGUMENT": query_error("QUERY_ERROR", "Error in query: rejected by a sandbox fault."),
+    "UNSUPPORTED_VERSION": request_error(
+        "UNSUPPORTED_VERSION", f"Version {VERSION} of the API is no longer supported. Please upgrade."
+    ),
 }

@@ -106,6 +106,8 @@ def _faults() -> dict[str, GraphError]:
         "NO_PERMISSION": GraphError(400, 10, "(#10) Application does not have permission for this action"),
         "PROFILE_NOT_LINKED": GraphError(400, 1, "An unknown error occurred", subcode=2853001),
         "INVALID_PARAMETER": GraphError(400, 100, "(#100) Invalid parameter", subcode=1487534),
+        "DEPRECATED_VERSION": GraphError(400, 2635, "(#2635) You are calling a deprecated version of the Ads API. "
+                                         "Please update to the latest version: v27.0.", kind="OAuthException"),
     }
 
 

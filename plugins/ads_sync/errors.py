@@ -36,3 +36,8 @@ class BadApiData(AirflowFailException):
 
 class InvalidConf(AirflowFailException):
     """A DAG-run conf that cannot be turned into a window: nothing was requested or written."""
+
+
+class UnsupportedApiVersion(AirflowFailException):
+    """The platform says the API version we call is turned off: only an upgrade of ads-sync (and its
+    client library) helps, so never retry; the message names the version and its sunset date."""

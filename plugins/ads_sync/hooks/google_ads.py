@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from ads_sync.errors import AuthFailure, BadApiData, InvalidRequest, QuotaExhausted, TransientApiError
+from ads_sync.errors import (
+    AuthFailure,
+    BadApiData,
+    InvalidRequest,
+    QuotaExhausted,
+    TransientApiError,
+    UnsupportedApiVersion,
+)
 from ads_sync.sources.google_ads import API_VERSION
 
 if TYPE_CHECKING:
@@ -170,7 +177,8 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
     from google.ads.googleads.errors import GoogleAdsException
     from google.auth.exceptions import RefreshError, TransportError
 
-    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, BadApiData)):
+    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, BadApiData,
+                        UnsupportedApiVersion)):
         return exc
     if isinstance(exc, TransportError):
         return TransientApiError(f"Google OAuth token endpoint unreachable: {exc}")
@@ -187,6 +195,8 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
         status = _api_core_status(exc) or _status_name(exc)
     message = _describe(failure_pb, request_id) if failure_pb is not None else str(exc)
     kinds = {e.error_code.WhichOneof("error_code") for e in failure_pb.errors} if failure_pb else set()
+    if _is_unsupported_version(failure_pb):
+        return unsupported_version(message)
 
     if kinds & AUTH_ERROR_FIELDS or status in {"UNAUTHENTICATED", "PERMISSION_DENIED"}:
         return AuthFailure(
@@ -209,6 +219,33 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
     if failure_pb is not None or status == "INVALID_ARGUMENT":
         return InvalidRequest(f"Google Ads rejected the request: {message}")
     return exc
+
+
+# -- a sunset API version (issue 16): fails at once, never retried ----------------------------------
+
+
+def _is_unsupported_version(failure: Any) -> bool:
+    if failure is None:
+        return False
+    from google.ads.googleads.v26.errors.types.request_error import RequestErrorEnum
+
+    code = int(RequestErrorEnum.RequestError.UNSUPPORTED_VERSION)
+    return any(
+        e.error_code.WhichOneof("error_code") == "request_error" and e.error_code.request_error == code
+        for e in failure.errors
+    )
+
+
+def unsupported_version(message: str) -> UnsupportedApiVersion:
+    from ads_sync import versions
+
+    version = versions.in_use()["google_ads"]
+    sunset = versions.sunset_of("google_ads", version)
+    when = f" (its published sunset: {sunset.isoformat()})" if sunset else ""
+    return UnsupportedApiVersion(
+        f"Google Ads no longer serves API {version}{when}: {message}. "
+        "Upgrade ads-sync / the client library (google-ads) to a version that calls a supported API version"
+    )
 
 
 def _is_daily_quota(failure: Any) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError
+from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError, UnsupportedApiVersion
 from ads_sync.retry import RetryPolicy, call_with_retries
 from ads_sync.sources import meta
 
@@ -233,7 +233,8 @@ def classify_error(exc: BaseException, *, conn_id: str = "facebook_default") -> 
     import requests
     from facebook_business.exceptions import FacebookRequestError
 
-    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, RetriesExhausted)):
+    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, RetriesExhausted,
+                        UnsupportedApiVersion)):
         return exc
     if isinstance(exc, GraphResponseError):
         if exc.status >= 500:
@@ -254,6 +255,8 @@ def classify_error(exc: BaseException, *, conn_id: str = "facebook_default") -> 
     if error.get("fbtrace_id"):
         text += f" [fbtrace_id {error['fbtrace_id']}]"
     text = scrub(text)
+    if code == DEPRECATED_VERSION_CODE:
+        return unsupported_version(text)
     kind = meta.error_kind(code, subcode, status)
     if kind == "auth":
         if code in (102, 190):
@@ -270,3 +273,21 @@ def classify_error(exc: BaseException, *, conn_id: str = "facebook_default") -> 
         retry_after = usage.regain_minutes * 60 if usage.regain_minutes > 0 else None
         return TransientApiError(f"Meta {text}", retry_after=retry_after)
     return InvalidRequest(f"Meta rejected the request: {text}")
+
+
+# -- a sunset API version (issue 16): fails at once, never retried ----------------------------------
+
+#: "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version"
+DEPRECATED_VERSION_CODE = 2635
+
+
+def unsupported_version(text: str) -> UnsupportedApiVersion:
+    from ads_sync import versions
+
+    version = versions.in_use()["meta"]
+    sunset = versions.sunset_of("meta", version)
+    when = f" (its published expiry: {sunset.isoformat()})" if sunset else ""
+    return UnsupportedApiVersion(
+        f"Meta no longer serves Marketing API {version}{when}: {text}. "
+        "Upgrade ads-sync / the client library (facebook-business) to a version that calls a supported API version"
+    )

@@ -1,0 +1,145 @@
+"""The ad API versions we call, and when each platform turns them off: one table, one place.
+
+Connectors break on the sunset day (airbytehq/airbyte #33029, #60851, #76483), so the dates live here
+with the page each was read from, and every run, `ads-sync status`, the Ads Sync view and the
+notifications read them through `warnings()`. The versions in use come from the constants the hooks
+pass to the client libraries (`sources.google_ads.API_VERSION` -> `GoogleAdsClient(version=...)`,
+`sources.meta.API_VERSION` -> `FacebookAdsApi(api_version=...)`), never from a copy.
+
+A sunset of None means the platform has not published one yet. Dates given only as a month by the
+platform are stored as the month's first day (`approximate`), so a warning comes early, never late.
+Re-check the pages when upgrading a client library, and add the new version's row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+#: warn (log line, status column, UI banner) from this many days before the sunset of a version in use
+WARN_DAYS = 90
+#: notify people from this many days before
+NOTIFY_DAYS = 30
+
+GOOGLE_SUNSETS = "https://developers.google.com/google-ads/api/docs/sunset-dates"
+GOOGLE_BLOG = "https://developers.google.com/ads/blog/posts"
+META_VERSIONS = "https://developers.facebook.com/docs/marketing-api/marketing-api-changelog/versions"
+
+
+@dataclass(frozen=True)
+class ApiVersion:
+    platform: str
+    version: str
+    released: date | None
+    sunset: date | None
+    #: the platform gave only a month ("February 2027"): `sunset` is its first day
+    approximate: bool
+    #: where the sunset (or its absence) was read, checked 2026-12
+    source: str
+
+
+def _g(
+    version: str, released: date | None, sunset: date | None, source: str, *, approximate: bool = False
+) -> ApiVersion:
+    return ApiVersion("google_ads", version, released, sunset, approximate, source)
+
+
+def _m(version: str, released: date, sunset: date | None) -> ApiVersion:
+    return ApiVersion("meta", version, released, sunset, False, META_VERSIONS)
+
+
+TABLE: tuple[ApiVersion, ...] = (
+    # Google Ads: a major about every quarter (monthly releases since v23), each lives about a year.
+    _g("v19", date(2025, 2, 26), date(2026, 2, 11), f"{GOOGLE_BLOG}/2025/12/google-ads-api-v19-sunset-reminder"),
+    _g("v20", date(2025, 6, 4), date(2026, 6, 10), f"{GOOGLE_BLOG}/2026/04/google-ads-api-v20-sunset-reminder"),
+    _g("v21", date(2025, 8, 6), date(2026, 8, 5), f"{GOOGLE_BLOG}/2026/06/google-ads-api-v21-sunset-reminder"),
+    _g("v22", date(2025, 10, 15), date(2026, 10, 7), f"{GOOGLE_BLOG}/2026/09/google-ads-api-v22-sunset-reminder"),
+    # "February 2027" on the sunset page, no day yet: the blog's reminder will name it
+    _g("v23", date(2026, 1, 28), date(2027, 2, 1), GOOGLE_SUNSETS, approximate=True),
+    _g("v24", None, None, GOOGLE_SUNSETS),
+    _g("v25", date(2026, 7, 22), None, GOOGLE_SUNSETS),
+    _g("v26", date(2026, 10, 14), None, f"{GOOGLE_BLOG}/2026/10/announcing-v26-of-google-ads-api"),
+    # Meta Marketing API: the "Expiration Date" column; TBD until the next-but-one version ships.
+    _m("v23.0", date(2025, 5, 29), date(2026, 6, 9)),
+    _m("v24.0", date(2025, 10, 8), date(2026, 11, 10)),
+    _m("v25.0", date(2026, 2, 18), date(2027, 2, 23)),
+    _m("v26.0", date(2026, 7, 29), None),
+    _m("v27.0", date(2026, 11, 4), None),
+)
+
+Level = Literal["ok", "warn", "notify", "sunset"]
+
+
+@dataclass(frozen=True)
+class VersionStatus:
+    platform: str
+    version: str
+    sunset: date | None
+    days_left: int | None
+    level: Level
+    source: str
+
+    @property
+    def message(self) -> str:
+        """One sentence for a log line, a status cell, a banner or a notification."""
+        label = {"google_ads": "Google Ads API", "meta": "Meta Marketing API"}.get(self.platform, self.platform)
+        if self.sunset is None:
+            return f"{label} {self.version}: no sunset date published ({self.source})"
+        when = self.sunset.isoformat()
+        if self.level == "sunset":
+            return (f"{label} {self.version} was turned off on {when}: upgrade ads-sync / the client library "
+                    f"({self.source})")
+        return (f"{label} {self.version} sunsets on {when} ({self.days_left} days): upgrade ads-sync / the "
+                f"client library before then ({self.source})")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"platform": self.platform, "version": self.version,
+                "sunset": self.sunset.isoformat() if self.sunset else None, "days_left": self.days_left,
+                "level": self.level, "message": self.message, "source": self.source}
+
+
+def in_use() -> dict[str, str]:
+    """platform -> the version our hooks pass to the client library."""
+    from ads_sync.sources import google_ads, meta
+
+    return {"google_ads": google_ads.API_VERSION, "meta": meta.API_VERSION}
+
+
+def lookup(platform: str, version: str) -> ApiVersion | None:
+    for row in TABLE:
+        if row.platform == platform and row.version == version:
+            return row
+    return None
+
+
+def status(platform: str, version: str, *, today: date) -> VersionStatus:
+    """Where `version` stands on `today`. A version missing from the table is an error: whoever bumps a
+    client library adds its row (with the source) here, and the tests say so."""
+    row = lookup(platform, version)
+    if row is None:
+        raise KeyError(f"{platform} API {version} is not in ads_sync.versions.TABLE; add its row with the "
+                       "platform's published sunset date and the page it is on")
+    if row.sunset is None:
+        return VersionStatus(platform, version, None, None, "ok", row.source)
+    days = (row.sunset - today).days
+    level: Level = "sunset" if days <= 0 else "notify" if days <= NOTIFY_DAYS else "warn" if days <= WARN_DAYS else "ok"
+    return VersionStatus(platform, version, row.sunset, days, level, row.source)
+
+
+def current(platform: str, *, today: date) -> VersionStatus:
+    """The status of the version this platform is called with."""
+    return status(platform, in_use()[platform], today=today)
+
+
+def warnings(*, today: date | None = None) -> list[VersionStatus]:
+    """The versions in use within WARN_DAYS of their sunset (or past it): what the Ads Sync view shows as
+    a banner and every run logs. Empty when nothing needs doing."""
+    today = today or date.today()
+    found = [current(p, today=today) for p in sorted(in_use())]
+    return [s for s in found if s.level != "ok"]
+
+
+def sunset_of(platform: str, version: str | None = None) -> date | None:
+    """The published sunset of a version (default: the one in use); None when unknown."""
+    row = lookup(platform, version or in_use()[platform])
+    return row.sunset if row else None
