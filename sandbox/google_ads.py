@@ -20,6 +20,7 @@ from google.ads.googleads.v26.services.types import google_ads_service
 from google.protobuf import field_mask_pb2
 
 from . import google_ads_bad_rows as bad_rows
+from . import google_ads_hierarchy as hierarchy
 from .faults import Fault
 from .gaql import GaqlError, parse
 from .google_ads_errors import (
@@ -130,7 +131,8 @@ class GoogleAdsService:
                 raise _Abort(request_error("INVALID_CUSTOMER_ID", f"Invalid customer ID '{customer_id}'."))
             as_of = state.today()
             try:
-                query_plan = plan(query_text, as_of)
+                # the account hierarchy (discovery) has a planner of its own
+                query_plan = hierarchy.plan(query_text) if resource == "customer_client" else plan(query_text, as_of)
             except GaqlError as exc:
                 raise _Abort(query_error(exc.code, exc.message)) from None
             rows = query_plan.rows(customer_id, state.volume, as_of)

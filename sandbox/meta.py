@@ -40,6 +40,7 @@ from urllib.parse import urlencode
 from . import meta_data
 from .faults import Fault
 from .httpd import Request, Response, Router
+from .meta_accounts import mount_accounts
 from .state import SandboxState
 
 VERSION = "v26.0"
@@ -502,6 +503,7 @@ def mount(router: Router, state: SandboxState) -> MetaGraph:
     router.add("GET", f"{base}/insights", graph.ids_insights)
     router.add("POST", f"{base}/act_{{account}}/insights", graph.start_report)
     router.add("GET", f"{base}/{{run_id}}/insights", graph.report_rows)
+    mount_accounts(router, graph, base)  # discovery: /me/adaccounts, a business's ad accounts
     router.add("GET", f"{base}/{{run_id}}", graph.report_status)
     return graph
 

@@ -2,6 +2,7 @@
 
     python -m ads_sync.cli demo     # what `make demo` runs
     python -m ads_sync.cli status   # what `make status` runs; --json for scripts
+    python -m ads_sync.cli discover google --manager 9990001112   # accounts vs the registry; --write, --json
 """
 from __future__ import annotations
 
@@ -184,6 +185,61 @@ def settings(args: argparse.Namespace) -> int:
     return settings_loader.main(["--file", str(args.file)] + (["--check"] if args.check else []))
 
 
+def discover(args: argparse.Namespace) -> int:
+    """Walk a manager (Google) or the token's / a business's ad accounts (Meta), print the diff against the
+    registry, and with --write apply it to the registry file. Without the platform's connection in the
+    environment it runs against the offline sandbox, like the demo."""
+    import contextlib
+
+    from ads_sync.discovery import diff as report
+    from ads_sync.discovery import registry_write
+    from ads_sync.discovery.run import discover as run
+    from ads_sync.platforms import PLATFORMS
+    from ads_sync.registry import load_registry
+
+    registry = load_registry(args.registry)
+    for error in registry.errors:
+        print(f"discover: INVALID registry entry (compared as absent): {error}", file=sys.stderr)
+    platform = "google_ads" if args.platform == "google" else "meta"
+    conn_id = args.conn_id or PLATFORMS[platform].default_conn_id
+    with contextlib.ExitStack() as stack:
+        if f"AIRFLOW_CONN_{conn_id.upper()}" not in os.environ and "AIRFLOW_HOME" not in os.environ:
+            from sandbox import Sandbox
+
+            box = stack.enter_context(Sandbox(state_dir=local.LOCAL / "sandbox"))
+            os.environ.update({k: v for k, v in local.airflow_env(
+                home=local.LOCAL / "airflow", warehouse="", sandbox=box).items() if k.startswith(("AIRFLOW_CONN_G",
+                                                                                                  "AIRFLOW_CONN_F",
+                                                                                                  "GRPC_"))})
+            print(f"discover: connection {conn_id!r} is not configured: using the offline sandbox",
+                  file=sys.stderr)
+        root = args.manager if platform == "google_ads" else args.business
+        found = run(platform, registry=registry, root=root, conn_id=conn_id,
+                    include_test=args.include_test, include_inactive=args.include_inactive)
+    print(report.render_json([found]) if args.json else report.render_text([found]))
+    if args.write and not found.empty:
+        counts = registry_write.apply(args.registry, [found])
+        print(f"discover: wrote {args.registry}: {counts['added']} added, {counts['updated']} updated, "
+              f"{counts['deactivated']} set active: false", file=sys.stderr)
+    return 0
+
+
+def _discover_parser(sub: Any) -> None:
+    parser = sub.add_parser("discover", help="find ad accounts under a manager or business; diff the registry")
+    parser.add_argument("platform", choices=["google", "meta"])
+    parser.add_argument("--manager", help="Google: the manager (MCC) account id to walk")
+    parser.add_argument("--business", help="Meta: a business id (owned and client ad accounts); default: "
+                        "the token's /me/adaccounts")
+    parser.add_argument("--conn-id", help="the Airflow connection (default: the platform's)")
+    parser.add_argument("--registry", type=Path, default=local.ROOT / "include" / "accounts.yaml")
+    parser.add_argument("--write", action="store_true", help="apply the diff to the registry file")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--include-test", action="store_true", help="also add test accounts (active: false)")
+    parser.add_argument("--include-inactive", action="store_true",
+                        help="also add cancelled, suspended, closed and disabled accounts (active: false)")
+    parser.set_defaults(func=discover)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ads-sync", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -199,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     settings_parser.add_argument("--file", type=Path, default=local.ROOT / "airflow_settings.yaml")
     settings_parser.add_argument("--check", action="store_true", help="only validate the file")
     settings_parser.set_defaults(func=settings)
+    _discover_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "discover" and args.platform == "google" and not args.manager:
+        parser.error("discover google needs --manager <manager account id>")
     return int(args.func(args))
 
 
