@@ -141,6 +141,7 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
         default_args=DEFAULT_ARGS,
         params=params_for(kind),
         tags=["ads-sync", account.platform, f"account:{account.account_id}", kind],
+        **_notification_callbacks(account),
     ) as dag:
         resolve = ResolveWindowOperator(task_id="resolve_window", account=account, kind=kind, retries=0)
         extract = EXTRACTORS.get(account.platform, ExtractOperator)(
@@ -153,6 +154,16 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
         )
         resolve >> extract >> merge >> check >> push
     return dag
+
+
+def _notification_callbacks(account: Account) -> dict[str, Any]:
+    """Issue 16: after each finished run (not per try), tell the registry's `notify:` people about a change."""
+    if account.notify is None:
+        return {}
+    from ads_sync.notifications import AccountNotifications
+
+    callback = AccountNotifications(account)
+    return {"on_success_callback": callback, "on_failure_callback": callback}
 
 
 def _tz(name: str) -> Any:

@@ -11,6 +11,7 @@ the exact spelling to use, so the YAML, the DAG ids and the warehouse rows all c
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -38,11 +39,12 @@ OPTIONAL_KEYS: tuple[str, ...] = (
     "reports",
     "sheet",
     "action_types",
+    "notify",
 )
 ALLOWED_KEYS: tuple[str, ...] = REQUIRED_KEYS + OPTIONAL_KEYS
 #: keys `defaults:` may hold: everything but the entry's identity
 DEFAULTABLE_KEYS: tuple[str, ...] = ("timezone", "currency") + OPTIONAL_KEYS
-TOP_LEVEL_KEYS: tuple[str, ...] = ("overview_sheet", "defaults", "accounts")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("overview_sheet", "defaults", "notify", "accounts")
 #: fields that only make sense on some platforms (checked against the entry's platform)
 PLATFORM_ONLY_KEYS: dict[str, frozenset[str]] = {
     "login_customer_id": frozenset({"google_ads"}),
@@ -89,6 +91,8 @@ class Account:
     sheet: str | None = None
     #: Meta: the action types counted as conversions; () means the platform's default (purchase, lead)
     action_types: tuple[str, ...] = ()
+    #: who hears about this account (the top-level `notify:` with the entry's own keys over it); None: nobody
+    notify: Notify | None = None
 
     def __post_init__(self) -> None:
         info = PLATFORMS.get(self.platform)
@@ -151,6 +155,8 @@ class Registry:
     #: at most one per entry and one for the file, sorted by index (the file's first)
     errors: tuple[RegistryError, ...]
     overview_sheet: str | None = None
+    #: the top-level `notify:` (each account's own, merged, is on the account)
+    notify: Notify | None = None
     _by_key: dict[str, Account] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -278,6 +284,13 @@ def _parse_registry(data: object, source: str) -> Registry:
         file_problem("overview_sheet", _sheet_message(overview_sheet))
         overview_sheet = None
 
+    top_notify: Notify | None = None
+    if data.get("notify") is not None:
+        try:
+            top_notify = check_notify(data["notify"], None)
+        except _Invalid as bad_notify:
+            file_problem(bad_notify.field, bad_notify.message + "; nobody is notified until it is fixed")
+
     defaults: dict[str, Any] = {}
     raw_defaults = data.get("defaults")
     if raw_defaults is None:
@@ -312,7 +325,7 @@ def _parse_registry(data: object, source: str) -> Registry:
     claimed: dict[tuple[str, str], int] = {}
     for index, raw in enumerate(accounts_raw):
         try:
-            result = _validate_entry(index, raw, defaults, claimed)
+            result = _validate_entry(index, raw, defaults, claimed, top_notify)
         except Exception as exc:  # noqa: BLE001 - a validator bug must not take the other entries down
             result = RegistryError(
                 index,
@@ -328,7 +341,9 @@ def _parse_registry(data: object, source: str) -> Registry:
     accounts.sort(key=lambda a: (a.platform, a.account_id))
     if file_error is not None:
         errors.insert(0, file_error)
-    return Registry(accounts=tuple(accounts), errors=tuple(errors), overview_sheet=overview_sheet)
+    return Registry(
+        accounts=tuple(accounts), errors=tuple(errors), overview_sheet=overview_sheet, notify=top_notify
+    )
 
 
 # ------------------------------------------------------------------------------------------ validation
@@ -342,11 +357,15 @@ class _Invalid(Exception):
 
 
 def _validate_entry(
-    index: int, raw: object, defaults: Mapping[str, Any], claimed: dict[tuple[str, str], int]
+    index: int, raw: object, defaults: Mapping[str, Any], claimed: dict[tuple[str, str], int],
+    top_notify: Notify | None = None,
 ) -> Account | RegistryError:
     label = _label(index, raw)
     try:
-        return _build_account(index, raw, defaults, claimed)
+        account = _build_account(index, raw, defaults, claimed)
+        own = raw.get("notify") if isinstance(raw, Mapping) and "notify" in raw else defaults.get("notify")
+        notify = check_notify(own, top_notify) if own is not None else top_notify
+        return dataclasses.replace(account, notify=notify) if notify is not None else account
     except _Invalid as bad:
         return RegistryError(index, label, bad.field, bad.message)
 
@@ -604,6 +623,69 @@ def _check_action_types(value: object, platform: str, bad: Any) -> tuple[str, ..
             raise bad("action_types", f"{item!r} is listed twice; list each action type once")
         seen.append(item)
     return tuple(seen)
+
+
+# -- notify: (issue 16): who hears when an account needs someone --------------------------------------
+
+NOTIFY_KEYS: tuple[str, ...] = ("email", "email_from", "smtp_conn_id", "slack_conn_id", "stale_after_days")
+STALE_AFTER_DEFAULT, STALE_AFTER_MAX = 3, 90
+_EMAIL_RE = re.compile(r"^[^@\s,;<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Channels and people: e-mail through an SMTP connection, Slack through a webhook connection."""
+
+    email: tuple[str, ...] = ()
+    #: the sender; None: the SMTP connection's `from_email` extra
+    email_from: str | None = None
+    smtp_conn_id: str = "smtp_default"
+    #: an Airflow connection of type slackwebhook; None: no Slack message
+    slack_conn_id: str | None = None
+    #: notify when the account's newest loaded day is more than this many days behind
+    stale_after_days: int = STALE_AFTER_DEFAULT
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return (("email",) if self.email else ()) + (("slack",) if self.slack_conn_id else ())
+
+
+def check_notify(value: object, base: Notify | None) -> Notify:
+    """A `notify:` mapping, its keys over `base` (the top-level one); raises _Invalid naming the key."""
+    if not isinstance(value, Mapping):
+        raise _Invalid("notify", f"must be a mapping ({', '.join(NOTIFY_KEYS)}), got {_type_name(value)}")
+    for k in value:
+        if k not in NOTIFY_KEYS:
+            raise _Invalid(f"notify.{_key_text(k)}", f"unknown key {_quoted_key(k)}"
+                           f"{_did_you_mean(k, NOTIFY_KEYS)}; allowed keys: {', '.join(NOTIFY_KEYS)}")
+    out = base or Notify()
+    changes: dict[str, Any] = {}
+    if "email" in value:
+        emails = value["email"]
+        emails = [emails] if isinstance(emails, str) else emails
+        if not isinstance(emails, list) or not all(isinstance(e, str) and _EMAIL_RE.fullmatch(e) for e in emails):
+            raise _Invalid("notify.email", f"{_show(value['email'])} is not a list of e-mail addresses "
+                           "(e.g. [ops@example.com]); an empty list turns e-mail off")
+        changes["email"] = tuple(emails)
+    if value.get("email_from") is not None:
+        if not (isinstance(value["email_from"], str) and _EMAIL_RE.fullmatch(value["email_from"])):
+            raise _Invalid("notify.email_from", f"{_show(value['email_from'])} is not an e-mail address")
+        changes["email_from"] = value["email_from"]
+    for key in ("smtp_conn_id", "slack_conn_id"):
+        if key in value:
+            conn = value[key]
+            if conn is not None and not (isinstance(conn, str) and _CONN_ID_RE.fullmatch(conn)):
+                raise _Invalid(f"notify.{key}", f"{_show(conn)} is not a valid Airflow connection id")
+            if key == "smtp_conn_id" and conn is None:
+                raise _Invalid("notify.smtp_conn_id", "must name a connection; omit it for smtp_default")
+            changes[key] = conn
+    if "stale_after_days" in value:
+        days = value["stale_after_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= STALE_AFTER_MAX:
+            raise _Invalid("notify.stale_after_days",
+                           f"must be a whole number of days from 1 to {STALE_AFTER_MAX}, got {_show(days)}")
+        changes["stale_after_days"] = days
+    return dataclasses.replace(out, **changes)
 
 
 def _check_reports(value: object, info: PlatformInfo, bad: Any) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ads_sync.registry import Account
 
 COLUMNS = ("platform", "account", "status", "last_success", "last_error", "rows", "gaps_90d", "days_until_settled",
-           "reconciled")
+           "reconciled", "api_version")
 ERROR_WIDTH = 60
 
 
@@ -41,6 +41,7 @@ def account_rows(
             }).fetchall()
         }
     holes = ledger.gaps(conn, accounts, now=now)
+    api_versions = _api_versions(now)
     settles = ledger.settling(conn, now=now)
     checks = reconcile.summaries(conn, accounts, now=now)
     out = []
@@ -77,6 +78,7 @@ def account_rows(
             "settling": settle.as_dict() if settle else None,
             "reconciled": _reconciled(checked),
             "reconciliation": checked.as_dict(),
+            "api_version": api_versions[account.platform],
         })
     return out
 
@@ -89,8 +91,25 @@ def _reconciled(summary: reconcile.Summary) -> str | None:
     return text + (f", largest {reconcile.short(summary.largest)}" if summary.largest else "")
 
 
+def _api_versions(now: datetime) -> dict[str, dict[str, Any]]:
+    """Issue 16: per platform, the API version called and how close its sunset is (ads_sync.versions)."""
+    from ads_sync import versions
+
+    return {p: versions.current(p, today=now.date()).as_dict() for p in versions.in_use()}
+
+
+def _api_cell(state: dict[str, Any]) -> str:
+    if state["level"] == "ok":
+        return str(state["version"])
+    if state["level"] == "sunset":
+        return f"{state['version']} TURNED OFF {state['sunset']}"
+    return f"{state['version']} sunsets {state['sunset']} ({state['days_left']}d)"
+
+
 def _cell(key: str, row: dict[str, Any]) -> str:
     value = row[key]
+    if key == "api_version":
+        return _api_cell(value)
     if key == "account":
         return f"{value} {row['name']}"
     if value is None:

@@ -1,0 +1,143 @@
+"""Notifications through Airflow's real notifiers to a local SMTP sink (aiosmtpd) and a fake Slack
+webhook, both on loopback: a revoked token is told once across three failed runs, and its fix once."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from sandbox import Fault
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "1234567890"
+pytestmark = pytest.mark.integration
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink():
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:  # aiosmtpd's readiness check cannot follow port 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def slack_webhook():
+    posts: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            posts.append({"path": self.path, "body": json.loads(body)})
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield posts, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+REGISTRY = """\
+notify:
+  email: [ops@example.com]
+  email_from: ads-sync@example.com
+  smtp_conn_id: smtp_test
+  slack_conn_id: slack_test
+accounts:
+  - platform: google_ads
+    account_id: "1234567890"
+    name: Nordlicht Outdoor
+    timezone: Europe/Berlin
+    currency: EUR
+    notify:
+      email: [nordlicht-team@example.com]
+"""
+
+
+@pytest.fixture
+def notified_dag(tmp_path, airflow_db, smtp_sink, slack_webhook, monkeypatch):
+    registry = tmp_path / "accounts.yaml"
+    registry.write_text(REGISTRY)
+    monkeypatch.setenv("ADS_SYNC_REGISTRY", str(registry))
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_TEST", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": smtp_sink[1],
+        "extra": {"disable_tls": True, "disable_ssl": True}}))
+    monkeypatch.setenv("AIRFLOW_CONN_SLACK_TEST", json.dumps({
+        "conn_type": "slackwebhook", "host": f"http://127.0.0.1:{slack_webhook[1]}/services",
+        "password": "T000/B000/sandbox-webhook-secret"}))
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert not bag.import_errors
+    return bag.dags[f"ads_sync__google_ads__{ACCOUNT}__daily"]
+
+
+def test_a_revoked_token_is_told_once_and_its_fix_once(notified_dag, db, fresh_sandbox, smtp_sink,
+                                                        slack_webhook) -> None:
+    sink, posts = smtp_sink[0], slack_webhook[0]
+    fresh_sandbox.faults.add(Fault(service="oauth", error="invalid_grant", times=-1))
+    try:
+        for _ in range(3):
+            assert notified_dag.test().state == "failed"
+    finally:
+        fresh_sandbox.faults.clear()
+
+    assert len(sink.messages) == 1 and len(posts) == 1
+    rcpt, mail = sink.messages[0]
+    assert rcpt == ["nordlicht-team@example.com"]  # the entry's own list over the top-level one
+    assert mail["From"] == "ads-sync@example.com"
+    assert mail["Subject"] == "[ads-sync] auth_failed: Nordlicht Outdoor (google_ads 1234567890)"
+    text = posts[0]["body"]["text"]
+    assert posts[0]["path"] == "/services/T000/B000/sandbox-webhook-secret"
+    for part in ("Nordlicht Outdoor", "auth_failed since", "refresh token", "What to do: renew the token",
+                 "google_ads_default"):
+        assert part in text
+
+    assert notified_dag.test().state == "success"
+    assert len(sink.messages) == 2 and len(posts) == 2
+    assert sink.messages[1][1]["Subject"] == "[ads-sync] recovered: Nordlicht Outdoor (google_ads 1234567890)"
+    assert "has recovered: auth_failed since" in posts[1]["body"]["text"]
+
+    assert notified_dag.test().state == "success"  # healthy again: nothing more to say
+    assert len(sink.messages) == 2 and len(posts) == 2
+    sent = db.execute("SELECT kind, channel, error FROM ads_sync.notifications_sent ORDER BY id").fetchall()
+    assert sent == [("alert", "email", None), ("alert", "slack", None),
+                    ("recovery", "email", None), ("recovery", "slack", None)]
+    state = db.execute("SELECT topic, state FROM ads_sync.notification_state ORDER BY topic").fetchall()
+    assert state == [("api_version", "ok"), ("status", "ok")]
+    # secrets never land in the bookkeeping
+    assert "sandbox-webhook-secret" not in json.dumps([list(r) for r in sent])
+    assert os.environ.get("AIRFLOW_CONN_SLACK_TEST")
