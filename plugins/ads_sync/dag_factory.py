@@ -212,6 +212,11 @@ def build_dags(
             if wanted is None or wanted == dag_id(account, kind):
                 yield build_account_dag(account, kind, overview_sheet=registry.overview_sheet)
     if shard == 0:
+        from ads_sync.discovery.dag import DAG_ID as DISCOVER
+        from ads_sync.discovery.dag import build_discover_dag
+
+        if wanted is None or wanted == DISCOVER:
+            yield build_discover_dag(registry)  # issue 16: accounts under the managers, never edits the file
         for error in registry.errors:
             if wanted is None or wanted == f"ads_sync__invalid__{error.slug}":
                 yield build_error_dag(error)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 #: warn (log line, status column, UI banner) from this many days before the sunset of a version in use
 WARN_DAYS = 90
@@ -143,3 +143,13 @@ def sunset_of(platform: str, version: str | None = None) -> date | None:
     """The published sunset of a version (default: the one in use); None when unknown."""
     row = lookup(platform, version or in_use()[platform])
     return row.sunset if row else None
+
+
+def log_state(logger: Any, platform: str, *, today: date | None = None) -> VersionStatus:
+    """The line every run logs: a warning from WARN_DAYS before the sunset, else which version is called."""
+    state = current(platform, today=today or date.today())
+    if state.level == "ok":
+        logger.info("API version: %s", state.message)
+    else:
+        logger.warning("API version: %s", state.message)
+    return state

@@ -34,12 +34,12 @@ def test_no_import_errors(bag) -> None:
 
 
 def test_exactly_the_registry_dags(bag) -> None:
-    assert set(bag.dag_ids) == expected_ids()
-    assert len(bag.dag_ids) == 15  # 3 Google Ads and 2 Meta accounts, 3 DAGs each
+    assert set(bag.dag_ids) == expected_ids() | {"ads_sync__discover"}
+    assert len(bag.dag_ids) == 16  # 3 Google Ads and 2 Meta accounts, 3 DAGs each, and discovery
 
 
 def test_task_graph_and_settings(bag) -> None:
-    for dag_id in bag.dag_ids:
+    for dag_id in expected_ids():
         dag = bag.dags[dag_id]
         assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
             "resolve_window": ["extract"], "extract": ["merge"], "merge": ["reconcile"],
@@ -83,7 +83,7 @@ def test_bad_entry_becomes_a_failing_dag_and_hides_nothing(tmp_path: Path) -> No
           - {platform: google_ads, account_id: "3333333333", name: Also good, timezone: Asia/Tokyo, currency: JPY}
         """))
     dags = {d.dag_id: d for d in build_dags(registry)}
-    good = {i for i in dags if "__invalid__" not in i}
+    good = {i for i in dags if "__invalid__" not in i and i != "ads_sync__discover"}
     assert good == {
         f"ads_sync__google_ads__{n}__{k}" for n in ("1111111111", "3333333333")
         for k in ("daily", "weekly", "force_sync")

@@ -130,3 +130,23 @@ def test_cli_diff_json_and_write_keep_comments_and_never_delete(tmp_path, sandbo
     _, again, _ = _cli(capsys, *args, "--json")
     (d,) = json.loads(again)["discoveries"]
     assert (d["new"], d["changed"], d["gone"]) == ([], [], [])
+
+
+def test_the_discover_dag_records_the_diff_and_leaves_the_registry_alone(airflow_db, db, fresh_sandbox) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    before = (ROOT / "include" / "accounts.yaml").read_bytes()
+    dag = DagBag(dag_folder=str(ROOT / "dags")).dags["ads_sync__discover"]
+    assert dag.schedule is None or dag.timetable.summary  # manual unless ADS_SYNC_DISCOVER_SCHEDULE is set
+    assert dag.test().state == "success"
+    assert (ROOT / "include" / "accounts.yaml").read_bytes() == before
+    rows = db.execute("SELECT platform, root, change, account_id FROM ads_sync.discovered_accounts"
+                      " ORDER BY platform, change, account_id").fetchall()
+    # no conf: every manager the registry logs in through (the demo MCC) and Meta's /me
+    assert rows == [
+        ("google_ads", "9990001112", "apart", "5678901234"), ("google_ads", "9990001112", "apart", "7890123456"),
+        ("google_ads", "9990001112", "apart", "8901234567"), ("google_ads", "9990001112", "changed", "3456789012"),
+        ("google_ads", "9990001112", "new", "4567890123"), ("google_ads", "9990001112", "new", "6789012345"),
+        ("meta", "me", "apart", "301000000000002"), ("meta", "me", "apart", "302000000000003"),
+        ("meta", "me", "new", "301000000000001"),
+    ]

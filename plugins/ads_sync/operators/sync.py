@@ -134,6 +134,9 @@ class ResolveWindowOperator(AccountSyncOperator):
             raise AirflowSkipException("this backfill run stands for a period that has not ended yet")
         self.log.info("Window for %s (%s): %s to %s: %s", self.account.key, self.kind, window.start,
                       window.end, window.why)
+        from ads_sync import versions
+
+        versions.log_state(self.log, self.account.platform)  # issue 16: warns from 90 days before a sunset
         dry_run = conf.get("dry_run") is True
         if dry_run:
             for step in connector_for(self.account).steps(window):
