@@ -13,7 +13,7 @@ DEMO_BUSINESS = "3000000000001"
 
 #: account_status: 1 ACTIVE, 2 DISABLED, 3 UNSETTLED, 7 PENDING_RISK_REVIEW, 9 IN_GRACE_PERIOD, 101 CLOSED
 _ACCOUNTS: dict[str, dict[str, Any]] = {
-    a["account_id"]: {"id": f"act_{a['account_id']}", **a} for a in (
+    str(a["account_id"]): {"id": f"act_{a['account_id']}", **a} for a in (
         {"account_id": "104857600123456", "name": "Fjord & Fell Knitwear", "timezone_name": "Europe/Oslo",
          "currency": "NOK", "account_status": 1},
         {"account_id": "301000000000001", "name": "Fjord & Fell Outlet", "timezone_name": "Europe/Oslo",

@@ -163,7 +163,7 @@ def _notifier(channel: str, notify: Notify, subject: str, body: str) -> Any:
                             html_content=f"<p>{html.escape(body)}</p>", smtp_conn_id=notify.smtp_conn_id)
     from airflow.providers.slack.notifications.slack_webhook import SlackWebhookNotifier
 
-    return SlackWebhookNotifier(slack_webhook_conn_id=notify.slack_conn_id, text=f"*{subject}*\n{body}")
+    return SlackWebhookNotifier(slack_webhook_conn_id=str(notify.slack_conn_id), text=f"*{subject}*\n{body}")
 
 
 class AccountNotifications:

@@ -663,9 +663,12 @@ def check_notify(value: object, base: Notify | None) -> Notify:
     if "email" in value:
         emails = value["email"]
         emails = [emails] if isinstance(emails, str) else emails
-        if not isinstance(emails, list) or not all(isinstance(e, str) and _EMAIL_RE.fullmatch(e) for e in emails):
-            raise _Invalid("notify.email", f"{_show(value['email'])} is not a list of e-mail addresses "
-                           "(e.g. [ops@example.com]); an empty list turns e-mail off")
+        if not isinstance(emails, list):
+            raise _Invalid("notify.email", f"must be a list of e-mail addresses (e.g. [ops@example.com]), got "
+                           f"{_type_name(emails)}; an empty list turns e-mail off")
+        for address in emails:
+            if not (isinstance(address, str) and _EMAIL_RE.fullmatch(address)):
+                raise _Invalid("notify.email", f"{_show(address)} is not an e-mail address (e.g. ops@example.com)")
         changes["email"] = tuple(emails)
     if value.get("email_from") is not None:
         if not (isinstance(value["email_from"], str) and _EMAIL_RE.fullmatch(value["email_from"])):

@@ -141,3 +141,41 @@ def test_a_revoked_token_is_told_once_and_its_fix_once(notified_dag, db, fresh_s
     # secrets never land in the bookkeeping
     assert "sandbox-webhook-secret" not in json.dumps([list(r) for r in sent])
     assert os.environ.get("AIRFLOW_CONN_SLACK_TEST")
+
+
+def test_an_api_version_near_its_sunset_is_told_once_and_shows_in_status(db, smtp_sink, monkeypatch) -> None:
+    from datetime import UTC, datetime
+
+    from ads_sync import notifications, status, versions
+    from ads_sync.registry import Account, Notify
+
+    sink, port = smtp_sink
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_TEST", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port, "extra": {"disable_tls": True, "disable_ssl": True}}))
+    # as if we still called Meta v25.0, thirteen days before it expires
+    monkeypatch.setattr(versions, "in_use", lambda: {"google_ads": "v26", "meta": "v25.0"})
+    account = Account(platform="meta", account_id="104857600123456", name="Fjord & Fell Knitwear",
+                      timezone="Europe/Oslo", currency="NOK",
+                      notify=Notify(email=("ops@example.com",), email_from="ads-sync@example.com",
+                                    smtp_conn_id="smtp_test"))
+    day = datetime(2027, 2, 10, 9, tzinfo=UTC)
+
+    (row,) = status.account_rows(db, [account], now=day)
+    assert row["api_version"]["level"] == "notify" and row["api_version"]["days_left"] == 13
+    table = status.render_table([row])
+    assert table.splitlines()[0].split()[-1] == "api_version"
+    assert "v25.0 sunsets 2027-02-23 (13d)" in table
+    assert json.loads(status.render_json([row]))["accounts"][0]["api_version"]["sunset"] == "2027-02-23"
+
+    assert notifications.process(db, account, now=day) == [
+        "[ads-sync] notify: Fjord & Fell Knitwear (meta 104857600123456)"]
+    assert notifications.process(db, account, now=day.replace(day=11)) == []  # the next run: no news
+    assert len(sink.messages) == 1
+    body = sink.messages[0][1].get_payload(decode=True) if not sink.messages[0][1].is_multipart() else \
+        sink.messages[0][1].get_payload()[0].get_payload(decode=True)
+    text = body.decode()
+    assert "Meta Marketing API v25.0 sunsets on 2027-02-23 (13 days)" in text
+    assert "upgrade ads-sync / the client library" in text
+    # the day it is turned off is news again
+    off = notifications.process(db, account, now=datetime(2027, 2, 24, tzinfo=UTC))
+    assert off == ["[ads-sync] sunset: Fjord & Fell Knitwear (meta 104857600123456)"] and len(sink.messages) == 2

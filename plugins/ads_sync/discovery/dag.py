@@ -27,8 +27,10 @@ def roots(registry: Registry, conf: dict[str, Any]) -> list[tuple[str, str | Non
         platform = "google_ads" if conf["platform"] == "google" else "meta"
         root = conf.get("manager") if platform == "google_ads" else conf.get("business")
         return [(platform, root, conf.get("conn_id"))]
-    found = {("google_ads", a.login_customer_id, a.conn_id) for a in registry.accounts
-             if a.platform == "google_ads" and a.login_customer_id}
+    found: set[tuple[str, str | None, str | None]] = {
+        ("google_ads", a.login_customer_id, a.conn_id) for a in registry.accounts
+        if a.platform == "google_ads" and a.login_customer_id
+    }
     found |= {("meta", None, a.conn_id) for a in registry.accounts if a.platform == "meta"}
     return sorted(found, key=lambda r: (r[0], r[1] or "", r[2] or ""))
 
