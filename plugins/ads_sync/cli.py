@@ -207,10 +207,9 @@ def discover(args: argparse.Namespace) -> int:
             from sandbox import Sandbox
 
             box = stack.enter_context(Sandbox(state_dir=local.LOCAL / "sandbox"))
-            os.environ.update({k: v for k, v in local.airflow_env(
-                home=local.LOCAL / "airflow", warehouse="", sandbox=box).items() if k.startswith(("AIRFLOW_CONN_G",
-                                                                                                  "AIRFLOW_CONN_F",
-                                                                                                  "GRPC_"))})
+            sandbox_conn = local.google_ads_connection if platform == "google_ads" else local.meta_connection
+            os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = sandbox_conn(box)
+            os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(box.ca_path)
             print(f"discover: connection {conn_id!r} is not configured: using the offline sandbox",
                   file=sys.stderr)
         root = args.manager if platform == "google_ads" else args.business

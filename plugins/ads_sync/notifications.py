@@ -92,12 +92,8 @@ def process(conn: psycopg.Connection[Any], account: Account, *, now: datetime, c
     for seen in observe(conn, account, now=now):
         with conn.transaction():
             key = {"platform": account.platform, "account_id": account.account_id, "topic": seen.topic}
-            last = conn.execute(sql_text("notifications/lock_state.sql"), key).fetchone()
-            if last is None and seen.state == "ok":
-                run_sql(conn, "notifications/save_state.sql", {**key, "state": "ok", "since": now,
-                                                               "message": None, "notified": None})
-                continue
-            previous, since = (last[0], last[1]) if last else ("ok", now)
+            run_sql(conn, "notifications/ensure_state.sql", {**key, "since": now})
+            previous, since = conn.execute(sql_text("notifications/lock_state.sql"), key).fetchone()  # type: ignore[misc]
             if previous == seen.state:
                 continue
             if seen.state == "ok":

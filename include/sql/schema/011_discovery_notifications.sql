@@ -13,7 +13,7 @@ CREATE TABLE ads_sync.discovered_accounts (
     currency           text,
     status             text,
     login_customer_id  text,
-    details            jsonb NOT NULL DEFAULT '{}'
+    details            jsonb NOT NULL DEFAULT jsonb_build_object()
 );
 CREATE INDEX ON ads_sync.discovered_accounts (platform, account_id, discovered_at DESC);
 
