@@ -140,13 +140,27 @@ def _send(
             delivered = True
             log.info("Notified %s by %s: %s", account.key, channel, subject)
         except Exception as exc:  # noqa: BLE001 - one channel failing must not silence the other
-            error = f"{type(exc).__name__}: {exc}"[:1000]
+            error = _scrub(f"{type(exc).__name__}: {exc}", notify)[:1000]
             log.error("Could not notify %s by %s: %s", account.key, channel, error)
         run_sql(conn, "notifications/record_sent.sql", {
             "platform": account.platform, "account_id": account.account_id, "topic": seen.topic,
             "state": seen.state, "kind": kind, "channel": channel, "subject": subject, "error": error,
         })
     return delivered
+
+
+def _scrub(text: str, notify: Notify) -> str:
+    """An error may quote a webhook URL or a login: drop the connections' passwords before it is kept."""
+    from airflow.sdk import BaseHook
+
+    for conn_id in (notify.smtp_conn_id, notify.slack_conn_id):
+        try:
+            password = BaseHook.get_connection(conn_id).password if conn_id else None
+        except Exception:  # noqa: BLE001 - a connection that cannot be read has nothing to hide here
+            password = None
+        if password:
+            text = text.replace(password, "***")
+    return text
 
 
 def _notifier(channel: str, notify: Notify, subject: str, body: str) -> Any:

@@ -18,6 +18,11 @@ ACCOUNT = "1234567890"
 pytestmark = pytest.mark.integration
 
 
+def _text(mail) -> str:
+    """The decoded text of every part of an e-mail."""
+    return "".join(part.get_payload(decode=True).decode() for part in mail.walk() if not part.is_multipart())
+
+
 class Sink:
     def __init__(self) -> None:
         self.messages: list = []
@@ -171,11 +176,40 @@ def test_an_api_version_near_its_sunset_is_told_once_and_shows_in_status(db, smt
         "[ads-sync] notify: Fjord & Fell Knitwear (meta 104857600123456)"]
     assert notifications.process(db, account, now=day.replace(day=11)) == []  # the next run: no news
     assert len(sink.messages) == 1
-    body = sink.messages[0][1].get_payload(decode=True) if not sink.messages[0][1].is_multipart() else \
-        sink.messages[0][1].get_payload()[0].get_payload(decode=True)
-    text = body.decode()
+    text = _text(sink.messages[0][1])
     assert "Meta Marketing API v25.0 sunsets on 2027-02-23 (13 days)" in text
     assert "upgrade ads-sync / the client library" in text
     # the day it is turned off is news again
     off = notifications.process(db, account, now=datetime(2027, 2, 24, tzinfo=UTC))
     assert off == ["[ads-sync] sunset: Fjord & Fell Knitwear (meta 104857600123456)"] and len(sink.messages) == 2
+
+
+def test_a_channel_that_fails_is_recorded_and_the_other_still_delivers(db, smtp_sink, monkeypatch) -> None:
+    import socket
+    from datetime import UTC, datetime
+
+    from ads_sync import notifications
+    from ads_sync.registry import Account, Notify
+
+    sink, port = smtp_sink
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_TEST", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port, "extra": {"disable_tls": True, "disable_ssl": True}}))
+    monkeypatch.setenv("AIRFLOW_CONN_SLACK_DOWN", json.dumps({
+        "conn_type": "slackwebhook", "password": f"http://127.0.0.1:{closed}/services/T1/B1/down-webhook-secret"}))
+    account = Account(platform="google_ads", account_id="2345678901", name="Kiwi Coffee Roasters",
+                      timezone="Pacific/Auckland", currency="NZD",
+                      notify=Notify(email=("ops@example.com",), email_from="ads-sync@example.com",
+                                    smtp_conn_id="smtp_test", slack_conn_id="slack_down"))
+    db.execute("INSERT INTO ads_sync.account_status (platform, account_id, status, last_error)"
+               " VALUES ('google_ads', '2345678901', 'failed', 'QuotaExhausted: daily quota')")
+    sent = notifications.process(db, account, now=datetime.now(UTC))
+    assert sent == ["[ads-sync] failed: Kiwi Coffee Roasters (google_ads 2345678901)"]
+    assert len(sink.messages) == 1
+    rows = db.execute("SELECT channel, error FROM ads_sync.notifications_sent ORDER BY id").fetchall()
+    assert rows[0] == ("email", None)
+    assert rows[1][0] == "slack" and rows[1][1] and "down-webhook-secret" not in rows[1][1]
+    mail = _text(sink.messages[0][1])
+    assert "is failed since" in mail and "QuotaExhausted: daily quota" in mail
