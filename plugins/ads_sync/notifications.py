@@ -107,7 +107,7 @@ def process(conn: psycopg.Connection[Any], account: Account, *, now: datetime, c
                 subject = f"[ads-sync] {seen.state}: {account.name} ({account.platform} {account.account_id})"
                 since = seen.since
                 body = (f"{account.name} ({account.platform} {account.account_id}) is {seen.state} since "
-                        f"{_when(since)}: {seen.what}. What to do: {seen.action}.")
+                        f"{_when(since)}: {seen.what.rstrip('. ')}. What to do: {seen.action}.")
             delivered = _send(conn, account, seen, kind, subject, body, context)
             if not delivered:
                 continue  # nobody heard it: keep the old state so the next run tries again
