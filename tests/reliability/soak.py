@@ -3,6 +3,13 @@ account's final tables must equal a fault-free reference. `make reliability` run
 table: fault, runs, recovered, rows lost, rows duplicated, secrets seen.
 
     python -m tests.reliability.soak [--accounts 20] [--runs 200] [--seed 7]
+    python -m tests.reliability.soak --accounts 6 --each 5     # CI: every fault class 5 times
+
+The reference is exact: the union of the windows the soak's successful runs loaded (from
+`ads_sync.sync_runs`), replayed fault-free as force_syncs of those dates. "Now" is pinned once: every run
+has the same logical instant (a microsecond apart, for distinct run ids) and the sandbox the same today,
+so the windows and the API's answers do not depend on the weekday, the hour, or midnight passing in some
+account's time zone during the soak.
 """
 from __future__ import annotations
 
@@ -106,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--each", type=int, default=0,
+                        help="instead of random picks: run every fault class this many times, round-robin")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="ads-sync-soak-"))
@@ -122,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
 
     own_pg = "ADS_SYNC_TEST_DATABASE_URL" not in os.environ
     url = os.environ.get("ADS_SYNC_TEST_DATABASE_URL") or embedded.start(work / "pg", port=55532).url
-    today = datetime.now(UTC).date() + timedelta(days=1)  # fixed for the whole soak: stable API answers
+    # pinned for the whole soak: the runs' logical instant and the sandbox's today (a day ahead of UTC, so
+    # no account's local yesterday is after it)
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = now.date() + timedelta(days=1)
     try:
         with Sandbox(state_dir=work / "sandbox", today=today) as box:
             env = local.airflow_env(home=home, warehouse=url, sandbox=box)
@@ -137,40 +149,47 @@ def main(argv: list[str] | None = None) -> int:
             SECRETS["sheets private key"] = key["private_key"].splitlines()[5]
             os.environ.update(env)
             local.migrate_airflow(env)
-            return _soak(args, box, Fault, url, account_ids, home, log_file)
+            return _soak(args, box, Fault, url, account_ids, home, log_file, now)
     finally:
         if own_pg:
             embedded.stop(work / "pg")
 
 
 def _soak(args: argparse.Namespace, box, Fault, url: str, accounts: list[tuple[str, str]], home: Path,
-          log_file: Path) -> int:
+          log_file: Path, now: datetime) -> int:
     import psycopg
-
     from airflow.dag_processing.dagbag import DagBag
+
     from ads_sync import warehouse
 
     with psycopg.connect(url) as conn:
         warehouse.migrate(conn)
         _truncate(conn)
+        conn.execute("TRUNCATE ads_sync.sync_runs")
+        conn.commit()
     bag = DagBag(dag_folder=str(ROOT / "dags"))
     assert not bag.import_errors, bag.import_errors
     rng = random.Random(args.seed)
     runs: Counter[str] = Counter()
     recovered: Counter[str] = Counter()
-    seen_by_account: dict[str, set[str]] = defaultdict(set)
+    #: (account, fault, sync_runs ids above this belong to the faulted run and its follow-up)
+    faulted_runs: list[tuple[str, str, int]] = []
     failures: list[str] = []
 
     platform_of = dict((a, p) for p, a in accounts)
     account_ids = [a for _, a in accounts]
 
+    ticks = iter(range(1, 10**6))
+
     def run(account: str, kind: str, conf: dict | None) -> str:
         dag = bag.dags[f"ads_sync__{platform_of[account]}__{account}__{kind}"]
-        return str(dag.test(run_conf=conf).state)
+        # one pinned instant for every run; a microsecond apart so each run has its own run id
+        return str(dag.test(logical_date=now + timedelta(microseconds=next(ticks)), run_conf=conf).state)
 
-    # every account starts with a fault-free weekly run, so the union of windows is the same 10 weeks
-    # plus the daily lookback, whatever the random runs pick
+    # every account starts with a fault-free weekly run, as a newly registered account does
     plan = [(a, "weekly", None, "none") for a in account_ids]
+    if args.each:
+        plan += _round_robin(args.each, account_ids, platform_of, rng)
     for _ in range(max(0, args.runs - len(plan))):
         account = rng.choice(account_ids)
         api = CATALOGUE if platform_of[account] == "google_ads" else META_CATALOGUE
@@ -183,10 +202,11 @@ def _soak(args: argparse.Namespace, box, Fault, url: str, accounts: list[tuple[s
         box.reset()
         for spec in case.faults(account):
             box.faults.add(Fault(**spec))
+        before = _max_run_id(url)
         state = run(account, kind, conf)
         box.faults.clear()
         runs[name] += 1
-        seen_by_account[account].add(name)
+        faulted_runs.append((account, name, before))
         if state != "success":
             if not case.fails:
                 failures.append(f"run {index}: {name} on {account} {kind} failed but should have recovered")
@@ -204,31 +224,126 @@ def _soak(args: argparse.Namespace, box, Fault, url: str, accounts: list[tuple[s
     box.reset()
     with psycopg.connect(url) as conn:
         soaked = _snapshot(conn)
+        loaded = _loaded_windows(conn)
+        touched = _touched_dates(conn, faulted_runs)
         _truncate(conn)
-    for account in account_ids:  # the fault-free reference: the same union of windows
-        assert run(account, "weekly", None) == "success"
-        assert run(account, "daily", None) == "success"
+    for account in account_ids:  # the fault-free reference: exactly the windows that were loaded
+        for start, end in _union(loaded.get(account, [])):
+            conf = {"start_date": start.isoformat(), "end_date": end.isoformat()}
+            if run(account, "force_sync", conf) != "success":
+                failures.append(f"reference: force_sync {conf} of {account} failed without faults")
     with psycopg.connect(url) as conn:
         reference = _snapshot(conn)
         secrets_seen = _secrets_seen(conn, home, log_file)
 
-    lost: Counter[str] = Counter()
-    duplicated: Counter[str] = Counter()
-    for account in account_ids:
-        got, want = soaked.get(account, Counter()), reference.get(account, Counter())
-        missing, extra = sum((want - got).values()), sum((got - want).values())
-        for name in seen_by_account[account]:
-            lost[name] += missing
-            duplicated[name] += extra
-    _print_table(runs, recovered, lost, duplicated, secrets_seen)
+    lost, duplicated, total_lost, total_duplicated = _attribute(soaked, reference, touched)
+    _print_table(runs, recovered, lost, duplicated, secrets_seen, total_lost, total_duplicated)
     for line in failures:
         print(f"soak: {line}")
     total_runs = sum(runs.values())
-    ok = (not failures and sum(lost.values()) == 0 and sum(duplicated.values()) == 0
-          and secrets_seen == 0 and total_runs >= args.runs)
+    ok = (not failures and total_lost == 0 and total_duplicated == 0 and secrets_seen == 0
+          and total_runs >= args.runs and all(runs[c] >= args.each for c in _cases(account_ids, platform_of)))
     print(f"soak: {len(account_ids)} accounts, {total_runs} runs (+{sum(1 for _ in failures)} unexpected), "
           f"{'OK' if ok else 'FAILED'}")
     return 0 if ok else 1
+
+
+def _cases(account_ids: list[str], platform_of: dict[str, str]) -> list[str]:
+    """The fault classes the registry's platforms can meet."""
+    platforms = set(platform_of.values())
+    cases = [c for c in CATALOGUE if "google_ads" in platforms] + [c for c in META_CATALOGUE if "meta" in platforms]
+    return list(dict.fromkeys(c.name for c in cases + SHEETS_CATALOGUE))
+
+
+def _round_robin(each: int, account_ids: list[str], platform_of: dict[str, str],
+                 rng: random.Random) -> list[tuple[str, str, dict | None, str]]:
+    """Every fault class `each` times (Google cases on Google accounts, Meta cases on Meta ones, Sheets
+    cases alternating between them), cycling through accounts and DAG kinds so every kind meets faults."""
+    pools = {p: [a for a in account_ids if platform_of[a] == p] for p in ("google_ads", "meta")}
+    sheets_on = [p for p in pools if pools[p]]
+    turns: Counter[str] = Counter()
+    plan = []
+    for round_ in range(each):
+        work = [("google_ads", c) for c in CATALOGUE] + [("meta", c) for c in META_CATALOGUE]
+        work += [(sheets_on[round_ % len(sheets_on)], c) for c in SHEETS_CATALOGUE]
+        for platform, case in work:
+            pool = pools[platform]
+            if not pool:
+                continue
+            turn = turns[platform]
+            turns[platform] += 1
+            account, kind = pool[turn % len(pool)], KINDS[turn % len(KINDS)]
+            plan.append((account, kind, rng.choice(FORCE_CONFS) if kind == "force_sync" else None, case.name))
+    return plan
+
+
+def _max_run_id(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM ads_sync.sync_runs").fetchone()[0])
+
+
+def _loaded_windows(conn) -> dict[str, list[tuple]]:
+    """Per account, the windows of its successful runs: what the soak actually loaded."""
+    found: dict[str, list[tuple]] = defaultdict(list)
+    for account, start, end in conn.execute(
+        "SELECT account_id, window_start, window_end FROM ads_sync.sync_runs WHERE status = 'success'"
+    ):
+        found[account].append((start, end))
+    return found
+
+
+def _union(windows: list[tuple]) -> list[tuple]:
+    """Overlapping or adjacent windows merged: the fewest force_syncs that load exactly these dates."""
+    merged: list[list] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def _touched_dates(conn, faulted_runs: list[tuple[str, str, int]]) -> dict[str, dict[str, list[tuple]]]:
+    """Per account and fault, the windows of the runs made under that fault and of the run that followed
+    a failure: the dates that fault could have lost or duplicated rows on."""
+    ends = [before for _, _, before in faulted_runs[1:]] + [None]
+    touched: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+    for (account, name, before), after in zip(faulted_runs, ends, strict=True):
+        rows = conn.execute(
+            "SELECT window_start, window_end FROM ads_sync.sync_runs"
+            " WHERE id > %s AND (%s::bigint IS NULL OR id <= %s)",
+            (before, after, after),
+        ).fetchall()
+        touched[account][name] += [(s, e) for s, e in rows]
+    return touched
+
+
+def _attribute(soaked: dict[str, Counter], reference: dict[str, Counter],
+               touched: dict[str, dict[str, list[tuple]]]) -> tuple[Counter, Counter, int, int]:
+    """Each lost or duplicated row counts for every fault whose runs covered its date (entity rows, which
+    have none, for every fault the account met), and once in the totals."""
+    lost: Counter[str] = Counter()
+    duplicated: Counter[str] = Counter()
+    total_lost = total_duplicated = 0
+    for account in set(soaked) | set(reference):
+        got, want = soaked.get(account, Counter()), reference.get(account, Counter())
+        for diff, counter in ((want - got, lost), (got - want, duplicated)):
+            for row, n in diff.items():
+                day = _row_date(row)
+                for name, windows in touched.get(account, {}).items():
+                    if day is None or any(s <= day <= e for s, e in windows):
+                        counter[name] += n
+        total_lost += sum((want - got).values())
+        total_duplicated += sum((got - want).values())
+    return lost, duplicated, total_lost, total_duplicated
+
+
+def _row_date(row: tuple):
+    from datetime import date
+
+    return next((v for v in row[1:] if isinstance(v, date) and not isinstance(v, datetime)), None)
 
 
 def _truncate(conn) -> None:
@@ -264,7 +379,8 @@ def _secrets_seen(conn, home: Path, log_file: Path) -> int:
     return sum(blob.count(secret) for secret in SECRETS.values())
 
 
-def _print_table(runs, recovered, lost, duplicated, secrets_seen: int) -> None:
+def _print_table(runs, recovered, lost, duplicated, secrets_seen: int, total_lost: int,
+                 total_duplicated: int) -> None:
     header = f"{'fault':<32} {'runs':>5} {'recovered':>9} {'rows lost':>9} {'rows duplicated':>15} {'secrets seen':>12}"
     print(header)
     print("-" * len(header))
@@ -272,8 +388,8 @@ def _print_table(runs, recovered, lost, duplicated, secrets_seen: int) -> None:
         if runs[name]:
             print(f"{name:<32} {runs[name]:>5} {recovered[name]:>9} {lost[name]:>9} {duplicated[name]:>15} {'':>12}")
     print("-" * len(header))
-    print(f"{'total':<32} {sum(runs.values()):>5} {sum(recovered.values()):>9} {sum(lost.values()):>9} "
-          f"{sum(duplicated.values()):>15} {secrets_seen:>12}")
+    print(f"{'total (each row once)':<32} {sum(runs.values()):>5} {sum(recovered.values()):>9} {total_lost:>9} "
+          f"{total_duplicated:>15} {secrets_seen:>12}")
 
 
 if __name__ == "__main__":
