@@ -26,6 +26,13 @@ ERRORS: dict[str, frozenset[str]] = {
             # the API version the client calls is turned off (RequestError.UNSUPPORTED_VERSION)
             "UNSUPPORTED_VERSION",
             "SLOW",
+            # issue 11: a stream cut below the API, the long-term quota, an access token called expired,
+            # a cancelled or suspended account, a rate limit whose wait is only in the message
+            "STREAM_REMOVED",
+            "LONG_TERM_QUOTA",
+            "TOKEN_EXPIRED",
+            "CUSTOMER_NOT_ENABLED",
+            "RATE_EXCEEDED_LONG",
             # bad answers (sandbox/google_ads_bad_rows.py): the call succeeds with a broken row
             "DUPLICATE_ROWS",
             "NEGATIVE_COST",
@@ -48,6 +55,9 @@ ERRORS: dict[str, frozenset[str]] = {
         "JOB_FAILED", "JOB_SKIPPED", "JOB_STALLED", "JOB_NOT_STARTED",
         # a page served without its first row while level=account totals still count it (issue 10)
         "DROP_ROW",
+        # issue 11: a 200 cut off mid-body, "reduce the amount of data", permission errors under code 100,
+        # a throttle whose regain estimate is minutes
+        "TRUNCATED_200", "REDUCE_DATA", "MISSING_PERMISSIONS", "OBJECT_NOT_VISIBLE", "THROTTLED_MINUTES",
     }),
 }
 

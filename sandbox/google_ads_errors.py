@@ -164,4 +164,24 @@ FAULTS: dict[str, AdsError] = {
     "UNSUPPORTED_VERSION": request_error(
         "UNSUPPORTED_VERSION", f"Version {VERSION} of the API is no longer supported. Please upgrade."
     ),
+    # What the client reports for a stream cut below the API (google-ads-python #707, google-ads-dotnet #305):
+    # StatusCode.UNKNOWN "Stream removed", no GoogleAdsFailure.
+    "STREAM_REMOVED": AdsError(grpc.StatusCode.UNKNOWN, "Stream removed"),
+    # QuotaError.EXCESSIVE_LONG_TERM_QUERY_RESOURCE_CONSUMPTION (QuotaErrorEnum in the v26 reference)
+    "LONG_TERM_QUOTA": AdsError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED, _EXHAUSTED, "quota_error", "EXCESSIVE_LONG_TERM_QUERY_RESOURCE_CONSUMPTION",
+        "Excessive long-term query resource consumption.",
+    ),
+    # AuthenticationError.OAUTH_TOKEN_EXPIRED: "OAuth token in the header has expired." (v26 reference)
+    "TOKEN_EXPIRED": authentication_error("OAUTH_TOKEN_EXPIRED", "OAuth token in the header has expired."),
+    # AuthorizationError.CUSTOMER_NOT_ENABLED, the message as the API sends it for a cancelled account
+    "CUSTOMER_NOT_ENABLED": AdsError(
+        grpc.StatusCode.PERMISSION_DENIED, _PERMISSION_DENIED, "authorization_error", "CUSTOMER_NOT_ENABLED",
+        "The customer account can't be accessed because it is not yet enabled or has been deactivated.",
+    ),
+    # a short-term limit whose wait is only in the message, longer than a worker should sleep
+    "RATE_EXCEEDED_LONG": AdsError(
+        grpc.StatusCode.RESOURCE_EXHAUSTED, _EXHAUSTED, "quota_error", "RESOURCE_TEMPORARILY_EXHAUSTED",
+        "Too many requests. Retry in 75 seconds.",
+    ),
 }

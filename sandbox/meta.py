@@ -109,6 +109,21 @@ def _faults() -> dict[str, GraphError]:
         "INVALID_PARAMETER": GraphError(400, 100, "(#100) Invalid parameter", subcode=1487534),
         "DEPRECATED_VERSION": GraphError(400, 2635, "(#2635) You are calling a deprecated version of the Ads API. "
                                          "Please update to the latest version: v27.0.", kind="OAuthException"),
+        # a 200 whose body is cut off mid-JSON (a connection closed early by a proxy)
+        "TRUNCATED_200": GraphError(200, None, "", body='{"data":[{"date_start":"2026-11-2'),
+        # singer-io/tap-facebook #65, facebook-python-business-sdk #470: HTTP 500, code 1
+        "REDUCE_DATA": GraphError(500, 1, "Please reduce the amount of data you're asking for, then retry your "
+                                  "request"),
+        # facebook-nodejs-business-sdk #250: HTTP 400, code 100, no subcode
+        "MISSING_PERMISSIONS": GraphError(400, 100, "(#100) Missing permissions"),
+        # singer-io/tap-facebook #93: HTTP 400, code 100, subcode 33, GraphMethodException
+        "OBJECT_NOT_VISIBLE": GraphError(
+            400, 100, "Unsupported get request. Object with ID 'act_123456789' does not exist, cannot be loaded due "
+            "to missing permissions, or does not support this operation. Please read the Graph API documentation "
+            "at https://developers.facebook.com/docs/graph-api", subcode=33, kind="GraphMethodException"),
+        # code 17 whose estimate is 2 minutes: longer than a worker should sleep, far from a daily quota
+        "THROTTLED_MINUTES": GraphError(400, 17, "(#17) User request limit reached", subcode=2446079,
+                                        transient=True, regain_minutes=2, usage_pct=100),
     }
 
 
@@ -266,7 +281,8 @@ class MetaGraph:
             headers = self._usage_headers(account_id, exc.usage_pct if exc.usage_pct is not None else pct,
                                           exc.regain_minutes, insights)
             if exc.body is not None:
-                return Response(exc.status, exc.body.encode(), {"Content-Type": "text/html", **headers})
+                kind = "application/json" if exc.status == 200 else "text/html"
+                return Response(exc.status, exc.body.encode(), {"Content-Type": kind, **headers})
             return Response.json(exc.payload(), exc.status, {"WWW-Authenticate": "OAuth \"Facebook Platform\"",
                                                              **headers})
         self.state.requests.update(entry, status="OK", rows=len(payload.get("data", ())) if "data" in payload else None)

@@ -1,7 +1,9 @@
 """Per platform: the steps a window needs and how that platform's errors are classified."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -11,6 +13,9 @@ from ads_sync.pipeline import Rollup, Step
 if TYPE_CHECKING:
     from ads_sync.registry import Account
     from ads_sync.windows import Window
+
+
+log = logging.getLogger(__name__)
 
 
 class Connector(Protocol):
@@ -101,6 +106,9 @@ class MetaConnector:
         #: deleted ads the ads edge returned in this load; with the warehouse's, read by id
         self._deleted_seen: set[str] = set()
         self._warehouse: Any = None
+        #: the synchronous insights requests of the window, split when Meta asks for less; kept across
+        #: re-reads of the step so a restart asks in the smaller pieces at once
+        self._plan: list[Any] = []
 
     def bind_warehouse(self, conn: Any) -> None:
         """The warehouse connection the extract stages through: where the known deleted ads come from."""
@@ -173,11 +181,46 @@ class MetaConnector:
             return [*self.entity_steps(), Step(AD_DAILY, request, not_here), self.deleted_ads_step(window)]
 
         def fetch() -> Any:
-            rows = self.hook.insights(account_id, params)
-            return meta.insight_rows(rows, (window.start, window.end), self.action_types)
+            return self.shrinking_insights(window)
 
         return [*self.entity_steps(), Step(AD_DAILY, meta.describe(f"/act_{account_id}/insights", params), fetch),
                 self.deleted_ads_step(window)]
+
+    def shrinking_insights(self, window: Window) -> Iterator[tuple[object, ...]]:
+        """The window's synchronous insights rows. When Meta answers "reduce the amount of data" (or a
+        request times out), that request is split the way failed async report runs are (halves of the window
+        down to a week, then one request per campaign, then a few more tries): in place when it had sent no
+        row yet, else by a re-read of the step in the smaller pieces (the pipeline rolls the partial rows
+        back first), so no (day, ad) is staged twice."""
+        from ads_sync.errors import TooMuchData, TransientApiError
+        from ads_sync.sources import meta
+
+        account_id = self.account.account_id
+        if not self._plan:
+            self._plan = [meta.Job(window.start, window.end)]
+        plan, campaigns, index = self._plan, None, 0
+        while index < len(plan):
+            job = plan[index]
+            params = meta.insights_params((job.start, job.end), campaign_ids=job.campaigns)
+            sent = False
+            try:
+                for row in meta.insight_rows(self.hook.insights(account_id, params), (job.start, job.end),
+                                             self.action_types):
+                    sent = True
+                    yield row
+            except TooMuchData as exc:
+                if job.days <= meta.MIN_SPLIT_DAYS and job.campaigns is None and campaigns is None:
+                    # the API's list only: the warehouse connection is busy with this step's COPY
+                    campaigns = self.hook.campaign_ids(account_id)
+                parts = meta.split_failed(replace(job, status=str(exc)), campaigns)
+                log.warning("%s for %s; asking again as %s: %s", exc, job.label(), len(parts),
+                            "; ".join(p.label() for p in parts))
+                plan[index:index + 1] = parts
+                if sent:
+                    raise TransientApiError(f"{exc}; re-reading the window in {len(plan)} requests",
+                                            retry_after=0) from exc
+                continue
+            index += 1
 
     def deleted_ads_step(self, window: Window) -> Step:
         """Deleted ads' rows, read by id (the account node never returns them), into the same staged load,

@@ -16,7 +16,13 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param, get_parsing_context
 from ads_sync.operators.meta_reports import MetaExtractOperator
 from ads_sync.operators.push import PushSummariesOperator
 from ads_sync.operators.reconcile import ReconcileOperator
-from ads_sync.operators.sync import ExtractOperator, Kind, MergeOperator, ResolveWindowOperator
+from ads_sync.operators.sync import (
+    ExtractOperator,
+    Kind,
+    MergeOperator,
+    ResolveWindowOperator,
+    record_failure_callback,
+)
 from ads_sync.registry import Account, Registry, RegistryError, load_registry
 
 KINDS: tuple[Kind, ...] = ("daily", "weekly", "force_sync")
@@ -27,6 +33,19 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=30),
+    # failures outside execute() (a deferral that timed out, a trigger that failed, a killed worker failed by
+    # the scheduler, execution_timeout) still end the run and the account in the sync log
+    "on_failure_callback": record_failure_callback,
+}
+#: every task has one, so a hung call can never hold a worker (and the run's row) forever; the extract's
+#: covers its time in the worker (deferrals have their own timeouts)
+EXECUTION_TIMEOUTS = {
+    "resolve_window": timedelta(minutes=10),
+    "extract": timedelta(hours=3),
+    "merge": timedelta(hours=1),
+    "reconcile": timedelta(minutes=30),
+    "push_summaries": timedelta(minutes=30),
+    "report_registry_error": timedelta(minutes=5),
 }
 SCHEDULES = {
     ("daily", "daily"): "0 2 * * *",
@@ -143,14 +162,19 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
         tags=["ads-sync", account.platform, f"account:{account.account_id}", kind],
         **_notification_callbacks(account),
     ) as dag:
-        resolve = ResolveWindowOperator(task_id="resolve_window", account=account, kind=kind, retries=0)
+        resolve = ResolveWindowOperator(task_id="resolve_window", account=account, kind=kind, retries=0,
+                                        execution_timeout=EXECUTION_TIMEOUTS["resolve_window"])
         extract = EXTRACTORS.get(account.platform, ExtractOperator)(
-            task_id="extract", account=account, kind=kind, pool=account.info.pool
+            task_id="extract", account=account, kind=kind, pool=account.info.pool,
+            execution_timeout=EXECUTION_TIMEOUTS["extract"],
         )
-        merge = MergeOperator(task_id="merge", account=account, kind=kind)
-        check = ReconcileOperator(task_id="reconcile", account=account, kind=kind, pool=account.info.pool)
+        merge = MergeOperator(task_id="merge", account=account, kind=kind,
+                              execution_timeout=EXECUTION_TIMEOUTS["merge"])
+        check = ReconcileOperator(task_id="reconcile", account=account, kind=kind, pool=account.info.pool,
+                                  execution_timeout=EXECUTION_TIMEOUTS["reconcile"])
         push = PushSummariesOperator(
-            task_id="push_summaries", account=account, kind=kind, pool=SHEETS_POOL, overview_sheet=overview_sheet
+            task_id="push_summaries", account=account, kind=kind, pool=SHEETS_POOL, overview_sheet=overview_sheet,
+            execution_timeout=EXECUTION_TIMEOUTS["push_summaries"],
         )
         resolve >> extract >> merge >> check >> push
     return dag
@@ -174,7 +198,14 @@ def _tz(name: str) -> Any:
 
 def build_error_dag(error: RegistryError) -> DAG:
     """A bad registry entry becomes a DAG of its own that fails with the message: impossible to miss
-    in the UI, and it hides nothing else."""
+    in the UI, and it hides nothing else.
+
+    Why a DAG that is not paused on creation and fails at once, rather than an import error: the registry is
+    read by one DAG file, so an import error would hide every account's DAGs, not only the bad entry's. This
+    DAG is unpaused, `@once` with a start date in the past, so the scheduler runs it as soon as it is parsed
+    and the DAG list shows a failed run without anyone pressing anything. Its id names the entry by what it
+    is (`entry_<platform>_<account_id>`, or a hash of the content), so adding other entries does not move
+    it, and fixing the entry makes it disappear."""
     from airflow.providers.standard.operators.python import PythonOperator
 
     with DAG(
@@ -185,9 +216,11 @@ def build_error_dag(error: RegistryError) -> DAG:
         schedule="@once",
         start_date=START_DATE,
         catchup=False,
+        is_paused_upon_creation=False,
         tags=["ads-sync", "invalid-registry-entry"],
     ) as dag:
-        PythonOperator(task_id="report_registry_error", python_callable=_fail, op_args=[str(error)])
+        PythonOperator(task_id="report_registry_error", python_callable=_fail, op_args=[str(error)],
+                       execution_timeout=EXECUTION_TIMEOUTS["report_registry_error"])
     return dag
 
 

@@ -18,7 +18,7 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -136,6 +136,8 @@ class RegistryError:
     field: str
     #: one sentence: what is wrong and how to fix it
     message: str
+    #: what the entry is, not where it is: its platform and account id, or a hash of its content
+    key: str = ""
 
     def __str__(self) -> str:
         return (
@@ -144,8 +146,12 @@ class RegistryError:
 
     @property
     def slug(self) -> str:
-        """A short fragment safe in a DAG id; unique in a Registry (one error per entry, one for the file)."""
-        return "file" if self.index < 0 else f"entry_{self.index}"
+        """A short fragment safe in a DAG id, unique in a Registry and stable: it names the entry by what it
+        is (platform and account id, else a hash of its content), so adding or moving other entries never
+        changes it, and the error DAG keeps its history in the UI."""
+        if self.index < 0:
+            return "file"
+        return f"entry_{self.key}" if self.key else f"entry_{self.index}"
 
 
 @dataclass(frozen=True)
@@ -336,7 +342,9 @@ def _parse_registry(data: object, source: str) -> Registry:
         if isinstance(result, Account):
             accounts.append(result)
         else:
-            errors.append(result)
+            key = _entry_key(raw)
+            taken = sum(1 for e in errors if e.key == key or e.key.startswith(f"{key}_"))
+            errors.append(replace(result, key=f"{key}_{taken + 1}" if taken else key))
 
     accounts.sort(key=lambda a: (a.platform, a.account_id))
     if file_error is not None:
@@ -729,6 +737,25 @@ def _sheet_message(value: object) -> str:
         f"{_show(value)} is not a spreadsheet id (at least 10 letters, digits, `_` or `-`: "
         "the part of the sheet's URL between /d/ and /edit); fix it or set it to null"
     )
+
+
+def _entry_key(raw: object) -> str:
+    """`google_ads_1234567890` when the entry names a platform and an account id in safe characters, else
+    the first 10 hex digits of a hash of its content: the same entry gets the same key wherever it sits."""
+    import hashlib
+    import json
+
+    if isinstance(raw, Mapping):
+        platform, account = raw.get("platform"), raw.get("account_id")
+        text = f"{platform}_{account}".lower()
+        if isinstance(platform, str) and isinstance(account, (str, int)) and not isinstance(account, bool) \
+                and re.fullmatch(r"[a-z0-9_]{3,60}", text):
+            return text
+    try:
+        blob = json.dumps(raw, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        blob = repr(raw)
+    return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
 
 def _label(index: int, raw: object) -> str:

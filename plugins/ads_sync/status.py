@@ -2,9 +2,10 @@
 
 Columns: platform, account, status, last success, last error, rows, gaps in the last 90 days, days
 until settled, reconciled (days matching the platform's own totals out of the days checked in the last
-30, and the largest difference). Status, most serious first: auth_failed / failed (the last sync
-failed), mismatch (the latest check of some recent date differs from the platform's totals),
-never_synced, push_failed (data loaded, the Sheets push failed), stale, fresh.
+30, and the largest difference). Status, most serious first (STATUS_ORDER): auth_failed / failed (the last
+sync failed), disabled (the platform says the account is cancelled or suspended: runs are skipped), mismatch
+(the latest check of some recent date differs from the platform's totals), never_synced, push_failed (data
+loaded, the Sheets push failed), stale, fresh.
 """
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 COLUMNS = ("platform", "account", "status", "last_success", "last_error", "rows", "gaps_90d", "days_until_settled",
            "reconciled", "api_version")
 ERROR_WIDTH = 60
+#: most serious first (DESIGN.md, Errors)
+STATUS_ORDER = ("auth_failed", "failed", "disabled", "mismatch", "never_synced", "push_failed", "stale", "fresh")
+#: account_status.status values that are the account's status as they stand
+RECORDED = ("failed", "auth_failed", "disabled")
 
 
 def account_rows(
@@ -54,7 +59,7 @@ def account_rows(
         status = fresh
         error = fact.get("last_error")
         checked = checks[account.key]
-        if fact.get("status") in ("failed", "auth_failed"):
+        if fact.get("status") in RECORDED:
             status = fact["status"]
         elif checked.mismatch:
             status = "mismatch"

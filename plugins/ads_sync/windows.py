@@ -81,7 +81,10 @@ class Window:
 
 
 class ConfError(ValueError):
-    """One clear message for a bad DAG-run conf (or run request), raised before any API call or write."""
+    """One clear message for a bad DAG-run conf (or run request), raised before any API call or write.
+
+    The one exception class outside errors.py: this module must import nothing heavy (no Airflow), and
+    errors.py subclasses Airflow's exceptions; the task turns it into errors.InvalidConf."""
 
 
 # ------------------------------------------------------------------------------------------- building

@@ -11,16 +11,19 @@ for the offline sandbox only: `endpoint`, `token_uri`, `ssl_roots_file`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
 from ads_sync.errors import (
+    AccountDisabled,
     AuthFailure,
     BadApiData,
     InvalidRequest,
     QuotaExhausted,
+    Throttled,
     TransientApiError,
     UnsupportedApiVersion,
 )
@@ -35,6 +38,11 @@ FAILURE_KEY = f"google.ads.googleads.{API_VERSION}.errors.googleadsfailure-bin"
 #: gRPC status codes worth another try
 TRANSIENT_CODES = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "ABORTED"}
 AUTH_ERROR_FIELDS = {"authentication_error", "authorization_error"}
+#: seconds a SearchStream may take, whole (gRPC deadline): a stream that hangs ends as DEADLINE_EXCEEDED, which
+#: is retried, instead of holding the worker until execution_timeout
+STREAM_DEADLINE_S = 30 * 60
+#: quota errors' messages carry the wait when the details do not ("Too many requests. Retry in 27 seconds.")
+_RETRY_IN_RE = re.compile(r"retry in (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 
 
 class GoogleAdsApiHook(BaseHook):
@@ -43,10 +51,14 @@ class GoogleAdsApiHook(BaseHook):
     conn_type = "google_ads"
     hook_name = "Google Ads (ads-sync)"
 
-    def __init__(self, google_ads_conn_id: str = default_conn_name, *, login_customer_id: str | None = None):
+    def __init__(
+        self, google_ads_conn_id: str = default_conn_name, *, login_customer_id: str | None = None,
+        stream_deadline_s: float = STREAM_DEADLINE_S,
+    ):
         super().__init__()
         self.google_ads_conn_id = google_ads_conn_id
         self.login_customer_id = login_customer_id
+        self.stream_deadline_s = stream_deadline_s
         self._client: GoogleAdsClient | None = None
         #: SearchStream calls made by this hook, for the sync log and API-efficiency tests
         self.requests = 0
@@ -96,12 +108,30 @@ class GoogleAdsApiHook(BaseHook):
     def search_stream(self, customer_id: str, query: str) -> Iterator[Any]:
         """Yield raw GoogleAdsRow messages for one GAQL query. A broken stream raises mid-way; the
         caller must drop what it received and run the whole query again."""
+        from google.ads.googleads.errors import GoogleAdsException
+
         client = self.get_client()
         self._refresh_if_needed(client.credentials)
         service = client.get_service("GoogleAdsService", version=API_VERSION)
-        self.requests += 1
-        for batch in service.search_stream(customer_id=customer_id, query=query):
-            yield from batch.results
+        for attempt in (1, 2):
+            self.requests += 1
+            sent = False
+            try:
+                for batch in service.search_stream(customer_id=customer_id, query=query,
+                                                   timeout=self.stream_deadline_s):
+                    sent = True
+                    yield from batch.results
+                return
+            except GoogleAdsException as exc:
+                # an access token the server calls expired (clock skew, revoked early): refresh once, ask again
+                if attempt == 1 and not sent and _has_code(exc.failure, "authentication_error", "OAUTH_TOKEN_EXPIRED"):
+                    self.log.warning("Google Ads says the access token expired (request id %s); refreshing it once "
+                                     "and asking again", exc.request_id)
+                    from google.auth.transport.requests import Request
+
+                    client.credentials.refresh(Request())
+                    continue
+                raise
 
     @staticmethod
     def _refresh_if_needed(credentials: Any) -> None:
@@ -151,12 +181,32 @@ def _failure_from_trailers(exc: Any) -> Any | None:
 
 
 def _retry_delay(failure: Any) -> float | None:
+    """The wait Google asks for: QuotaErrorDetails.retry_delay, else "Retry in N seconds" in a message."""
     for error in failure.errors:
         details = error.details
         if details.HasField("quota_error_details") and details.quota_error_details.HasField("retry_delay"):
             delay = details.quota_error_details.retry_delay
             return delay.seconds + delay.nanos / 1e9
+    for error in failure.errors:
+        found = _RETRY_IN_RE.search(error.message)
+        if found:
+            return float(found.group(1))
     return None
+
+
+def _has_code(failure: Any, family: str, name: str) -> bool:
+    """Whether a GoogleAdsFailure (proto-plus or raw) holds error `family.name` (e.g. quota_error.X)."""
+    if failure is None:
+        return False
+    failure = failure._pb if hasattr(failure, "_pb") else failure
+    for error in failure.errors:
+        if error.error_code.WhichOneof("error_code") != family:
+            continue
+        enum = error.error_code.DESCRIPTOR.fields_by_name[family].enum_type
+        value = enum.values_by_name.get(name)
+        if value is not None and getattr(error.error_code, family) == value.number:
+            return True
+    return False
 
 
 def _describe(failure: Any, request_id: str | None) -> str:
@@ -177,8 +227,8 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
     from google.ads.googleads.errors import GoogleAdsException
     from google.auth.exceptions import RefreshError, TransportError
 
-    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, BadApiData,
-                        UnsupportedApiVersion)):
+    if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, BadApiData, AccountDisabled,
+                        Throttled, UnsupportedApiVersion)):
         return exc
     if isinstance(exc, TransportError):
         return TransientApiError(f"Google OAuth token endpoint unreachable: {exc}")
@@ -198,6 +248,23 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
     if _is_unsupported_version(failure_pb):
         return unsupported_version(message)
 
+    if _has_code(failure_pb, "authorization_error", "CUSTOMER_NOT_ENABLED"):
+        return AccountDisabled(
+            f"Google Ads says the account is not enabled (cancelled, suspended or not yet set up): {message}. "
+            "The run is skipped and the account marked disabled; re-enable it in Google Ads, or set "
+            "active: false in the registry"
+        )
+    if _has_code(failure_pb, "quota_error", "EXCESSIVE_LONG_TERM_QUERY_RESOURCE_CONSUMPTION"):
+        return QuotaExhausted(
+            f"Google Ads blocks this account's queries for now: they used too many resources over the long term "
+            f"({message}). Retrying soon cannot help: query less often or narrower (fewer days, fewer reports, "
+            "a lower frequency in the registry); the next scheduled run tries again"
+        )
+    if _has_code(failure_pb, "authentication_error", "OAUTH_TOKEN_EXPIRED"):
+        return AuthFailure(
+            f"Google Ads called the access token of connection {conn_id!r} expired even after a refresh: {message}. "
+            "Check the machine's clock and the refresh token"
+        )
     if kinds & AUTH_ERROR_FIELDS or status in {"UNAUTHENTICATED", "PERMISSION_DENIED"}:
         return AuthFailure(
             f"Google Ads rejected the credentials of connection {conn_id!r}: {message}. "
@@ -216,6 +283,9 @@ def classify_error(exc: BaseException, *, conn_id: str = "google_ads_default") -
         return TransientApiError(f"Google Ads rate limit: {message}", retry_after=delay)
     if status in TRANSIENT_CODES or "internal_error" in kinds:
         return TransientApiError(f"Google Ads {status or 'internal error'}: {message}")
+    if status == "UNKNOWN" and failure_pb is None:
+        # the stream broke below the API ("Stream removed", RST_STREAM): a transport failure, not an answer
+        return TransientApiError(f"Google Ads stream broke (UNKNOWN): {message}")
     if failure_pb is not None or status == "INVALID_ARGUMENT":
         return InvalidRequest(f"Google Ads rejected the request: {message}")
     return exc

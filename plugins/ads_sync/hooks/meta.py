@@ -17,10 +17,22 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import requests
 from airflow.sdk import BaseHook
 
-from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError, UnsupportedApiVersion
-from ads_sync.retry import RetryPolicy, call_with_retries
+from ads_sync.errors import (
+    AmbiguousSubmit,
+    AuthFailure,
+    GraphResponseError,
+    InvalidRequest,
+    QuotaExhausted,
+    RetriesExhausted,
+    Throttled,
+    TooMuchData,
+    TransientApiError,
+    UnsupportedApiVersion,
+)
+from ads_sync.retry import RetryPolicy, call_with_retries, check_wait
 from ads_sync.sources import meta
 
 if TYPE_CHECKING:
@@ -30,19 +42,6 @@ REQUIRED_EXTRAS = ("app_id", "app_secret", "access_token")
 REQUEST_TIMEOUT_S = 120
 _SECRET_RE = re.compile(r"(access_token|appsecret_proof)=[^&\s'\"]+")
 log = logging.getLogger(__name__)
-
-
-class RetriesExhausted(Exception):
-    """A request kept failing transiently through every retry inside the hook. Not a TransientApiError,
-    so the pipeline does not retry the whole step again; Airflow's task retries take over."""
-
-
-class GraphResponseError(Exception):
-    """An answer the SDK lets through as a success although it is none (a 5xx page that is not JSON)."""
-
-    def __init__(self, status: int, text: str) -> None:
-        super().__init__(f"HTTP {status}: {text[:200]!r}")
-        self.status = status
 
 
 def scrub(text: str) -> str:
@@ -117,11 +116,7 @@ class MetaAdsHook(BaseHook):
         wait = self._resume_at - self._clock()
         if wait <= 0:
             return
-        if wait > self.policy.max_hinted_delay:
-            raise QuotaExhausted(
-                f"{what}: Meta asks to wait {wait / 60:.0f} min ({self._why_paused}); not sleeping that long "
-                "in a worker; the next run will catch up"
-            )
+        check_wait(wait, self.policy, what=what, why=self._why_paused)
         log.info("%s: pausing %.1f s before the next request: %s", what, wait, self._why_paused)
         self._sleep(wait)
 
@@ -135,9 +130,26 @@ class MetaAdsHook(BaseHook):
                 else f"usage at {usage.pct:.0f}% of a rate limit (slowing down from {meta.SLOW_DOWN_AT:.0f}%)"
             )
 
-    def request(self, method: str, path: tuple[str, ...], params: Mapping[str, Any], *, what: str) -> dict[str, Any]:
-        """One Graph request, retried on its own with backoff; returns the JSON body."""
+    def request(
+        self, method: str, path: tuple[str, ...], params: Mapping[str, Any], *, what: str,
+        creates: bool = False, shrinkable: bool = False,
+    ) -> dict[str, Any]:
+        """One Graph request, retried on its own with backoff; returns the JSON body.
+
+        `creates`: the request makes something (an async report run), so only errors that prove nothing was
+        made are retried. `shrinkable`: a timeout means "ask for less" (TooMuchData), not "try again".
+        """
         api = self.get_api()
+
+        def classify(exc: BaseException) -> BaseException:
+            if creates and _ambiguous(exc):
+                return AmbiguousSubmit(
+                    f"{what}: {type(exc).__name__}: {scrub(str(exc))[:300]}; the request may have created a report "
+                    "run, so it is not sent again (no second run); the next run loads the window"
+                )
+            if shrinkable and isinstance(exc, requests.exceptions.ReadTimeout):
+                return TooMuchData(f"{what}: no answer within {REQUEST_TIMEOUT_S} s; asking for less")
+            return self.classify(exc)
 
         def once() -> dict[str, Any]:
             self._wait_for_quota(what)
@@ -155,18 +167,20 @@ class MetaAdsHook(BaseHook):
             return body
 
         try:
-            return call_with_retries(once, classify=self.classify, policy=self.policy, what=what, sleep=self._sleep)
+            return call_with_retries(once, classify=classify, policy=self.policy, what=what, sleep=self._sleep)
         except TransientApiError as exc:
             raise RetriesExhausted(f"{what}: {exc} (after {self.policy.attempts} attempts)") from None
 
-    def paged(self, path: tuple[str, ...], params: Mapping[str, Any], *, what: str) -> Iterator[dict[str, Any]]:
+    def paged(
+        self, path: tuple[str, ...], params: Mapping[str, Any], *, what: str, shrinkable: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """Objects of every page, one page in memory at a time. Follows `paging.cursors.after` while the
         page also has `paging.next` (the SDK's own rule: `after` is there even on the last page)."""
         params = dict(params)
         page = 0
         while True:
             page += 1
-            body = self.request("GET", path, params, what=f"{what} page {page}")
+            body = self.request("GET", path, params, what=f"{what} page {page}", shrinkable=shrinkable)
             data = body.get("data") or []
             yield from data
             paging = body.get("paging") or {}
@@ -181,11 +195,13 @@ class MetaAdsHook(BaseHook):
         return self.paged((f"act_{account_id}", edge), meta.entity_params(fields), what=f"act_{account_id}/{edge}")
 
     def insights(self, account_id: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        return self.paged((f"act_{account_id}", "insights"), params, what=f"act_{account_id}/insights")
+        """Synchronous insights; raises TooMuchData when Meta asks for less (the caller splits)."""
+        return self.paged((f"act_{account_id}", "insights"), params, what=f"act_{account_id}/insights",
+                          shrinkable=True)
 
     def start_report(self, account_id: str, params: Mapping[str, Any]) -> str:
         body = self.request("POST", (f"act_{account_id}", "insights"), params,
-                            what=f"act_{account_id}/insights (async)")
+                            what=f"act_{account_id}/insights (async)", creates=True)
         run_id = body.get("report_run_id")
         if not run_id:
             raise InvalidRequest(f"Meta accepted an async report for act_{account_id} without a report_run_id: {body}")
@@ -226,19 +242,34 @@ class MetaAdsHook(BaseHook):
         return classify_error(exc, conn_id=self.facebook_conn_id)
 
 
+def _ambiguous(exc: BaseException) -> bool:
+    """Whether a failed request may still have been carried out: no answer, a cut connection, or an answer
+    that is not Graph's own error object. A Graph error body (a throttle, a bad parameter) or a connection
+    that never opened proves nothing was done."""
+    from facebook_business.exceptions import FacebookRequestError
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "NewConnectionError" not in repr(exc.args) and "Connection refused" not in str(exc)
+    if isinstance(exc, requests.exceptions.RequestException | GraphResponseError):
+        return True
+    return isinstance(exc, FacebookRequestError) and exc.api_error_code() is None
+
+
 def classify_error(exc: BaseException, *, conn_id: str = "facebook_default") -> BaseException:
     """Expired tokens and missing permissions fail now (and mark the account auth_failed); rate limits,
-    unknown and service errors and 5xx retry, honouring the wait Meta estimates; bad parameters fail with
-    Meta's message. Unknown exceptions come back unchanged."""
-    import requests
+    unknown and service errors, 5xx and answers that are not JSON (a 200 cut off mid-body) retry,
+    honouring the wait Meta estimates; "reduce the amount of data" asks the caller for less; bad parameters
+    fail with Meta's message. Unknown exceptions come back unchanged."""
     from facebook_business.exceptions import FacebookRequestError
 
     if isinstance(exc, (TransientApiError, AuthFailure, QuotaExhausted, InvalidRequest, RetriesExhausted,
-                        UnsupportedApiVersion)):
+                        Throttled, TooMuchData, UnsupportedApiVersion)):
         return exc
     if isinstance(exc, GraphResponseError):
-        if exc.status >= 500:
-            return TransientApiError(f"Meta answered {scrub(str(exc))}")
+        if exc.status >= 500 or (exc.status == 200 and not exc.is_json):
+            return TransientApiError(f"Meta answered something that is not Graph JSON: {scrub(str(exc))}")
         return InvalidRequest(f"Meta answered something that is not Graph JSON: {scrub(str(exc))}")
     if isinstance(exc, requests.exceptions.RequestException):
         return TransientApiError(f"Graph API unreachable: {type(exc).__name__}: {scrub(str(exc))[:300]}")
@@ -257,7 +288,8 @@ def classify_error(exc: BaseException, *, conn_id: str = "facebook_default") -> 
     text = scrub(text)
     if code == DEPRECATED_VERSION_CODE:
         return unsupported_version(text)
-    kind = meta.error_kind(code, subcode, status)
+    kind = meta.error_kind(code, subcode, status, message=exc.api_error_message() or "",
+                           json_body=isinstance(body, dict))
     if kind == "auth":
         if code in (102, 190):
             hint = ("the access token is expired or invalid: create a new long-lived or system-user token "
@@ -265,9 +297,12 @@ def classify_error(exc: BaseException, *, conn_id: str = "facebook_default") -> 
         elif (code, subcode) in meta.PERMANENT_AUTH:
             hint = "the token's user is not linked to the ad account's business: link it in Business Settings"
         else:
-            hint = (f"the token of connection {conn_id!r} lacks permission on the ad account: grant ads_read "
-                    "(and access to the account) to its user or system user")
+            hint = (f"the token of connection {conn_id!r} lacks permission on the ad account: in Business Settings "
+                    "assign the ad account to its user or system user (at least 'View performance') and grant the "
+                    "token the ads_read permission; check too that the registry's account_id is right")
         return AuthFailure(f"Meta refused the request: {text}; {hint}")
+    if kind == "shrink":
+        return TooMuchData(f"Meta {text}")
     if kind == "transient":
         usage = meta.parse_usage(exc.http_headers())
         retry_after = usage.regain_minutes * 60 if usage.regain_minutes > 0 else None

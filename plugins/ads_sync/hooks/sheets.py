@@ -17,9 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.sdk import BaseHook
-from airflow.sdk.exceptions import AirflowFailException
 
-from ads_sync.errors import TransientApiError
+from ads_sync.errors import SheetsConflict, SheetsError, TransientApiError
 from ads_sync.retry import RetryPolicy, call_with_retries
 
 if TYPE_CHECKING:
@@ -32,15 +31,8 @@ KEY_EXTRAS = ("keyfile_dict", "extra__google_cloud_platform__keyfile_dict")
 REQUIRED_KEY_FIELDS = ("client_email", "private_key", "token_uri")
 TRANSIENT_STATUS = {429, 500, 502, 503, 504}
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
-
-
-class SheetsError(AirflowFailException):
-    """Sheets refused for a reason retrying cannot fix: the message says what to change."""
-
-
-class SheetsConflict(SheetsError):
-    """Another push changed the spreadsheet's worksheets between our read and our write (two runs of
-    one account adding the same worksheet): read again and plan again."""
+#: a token without the spreadsheets scope: the ErrorInfo reason, and the legacy reason
+SCOPE_REASONS = {"ACCESS_TOKEN_SCOPE_INSUFFICIENT", "insufficientPermissions"}
 
 
 def _session_class() -> type:
@@ -168,7 +160,10 @@ def classify_error(exc: BaseException, *, spreadsheet_id: str, email: str, conn_
         code = exc.response.status_code
         error = exc.error if isinstance(exc.error, dict) else {}
         status, message = error.get("status", ""), error.get("message", str(exc))
+        # google.rpc ErrorInfo in `details`, and the legacy v3-style `errors[].reason` (still sent for some
+        # limits, e.g. 403 userRateLimitExceeded)
         reasons = {d.get("reason") for d in error.get("details", []) if isinstance(d, dict)}
+        reasons |= {d.get("reason") for d in error.get("errors", []) if isinstance(d, dict)}
         if code in TRANSIENT_STATUS or (code == 403 and reasons & RATE_REASONS):
             retry_after = exc.response.headers.get("Retry-After")
             return TransientApiError(
@@ -179,6 +174,12 @@ def classify_error(exc: BaseException, *, spreadsheet_id: str, email: str, conn_
             return SheetsError(
                 f"Google Sheets API is not enabled for the service account's project ({message}); "
                 "enable it in the Google Cloud console, then re-run push_summaries"
+            )
+        if code == 403 and (reasons & SCOPE_REASONS or "insufficient authentication scopes" in message.lower()):
+            return SheetsError(
+                f"the token of service account {email} lacks the OAuth scope {' '.join(SCOPES)} (403: {message}); "
+                f"grant that scope where the credentials of connection {conn_id!r} are made (for domain-wide "
+                "delegation, in the admin console's API controls), then re-run push_summaries"
             )
         if code == 403:
             return SheetsError(

@@ -82,16 +82,14 @@ class MetaExtractOperator(ExtractOperator):
 
     def _resume(self, context: Any, event: dict[str, Any]) -> dict[str, int]:
         from ads_sync.connectors import MetaConnector
-        from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted
-        from ads_sync.hooks.meta import RetriesExhausted
+        from ads_sync.errors import from_event
         from ads_sync.sources import meta
 
         jobs = [meta.Job.from_dict(j) for j in event.get("jobs", [])]
         connector = MetaConnector(self.account, requests_before=int(event.get("requests", 0)))
         if event.get("error"):
-            raise {"auth": AuthFailure, "invalid": InvalidRequest, "quota": QuotaExhausted}.get(
-                event.get("kind", ""), RetriesExhausted
-            )(f"while waiting for report runs of {self.account.key}: {event['error']}")
+            raise from_event(str(event.get("kind", "")),
+                             f"while waiting for report runs of {self.account.key}: {event['error']}")
         if not jobs:
             raise RuntimeError(f"the report-run trigger of {self.account.key} returned no jobs: {event}")
         done = [j for j in jobs if j.status == "done"]

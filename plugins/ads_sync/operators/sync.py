@@ -6,13 +6,13 @@ Work happens in `execute()`; `__init__` only stores arguments. Each returns a sm
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from ads_sync.errors import AuthFailure, InvalidConf
+from ads_sync.errors import AccountDisabled, AuthFailure, InvalidConf, Throttled
 
 if TYPE_CHECKING:
     from ads_sync.registry import Account
@@ -49,16 +49,45 @@ class AccountSyncOperator(BaseOperator):
     def execute(self, context: Any) -> Any:
         return self.guarded(context, self.run, context)
 
+    #: whether a Throttled error defers the task (the extract) instead of failing it
+    defers_when_throttled = False
+
     def guarded(self, context: Any, fn: Any, *args: Any) -> Any:
         """Run fn and record any failure; also what a deferred task resumes through. (TaskDeferred is a
         BaseException, so deferring passes through untouched.)"""
         try:
             return fn(*args)
+        except AccountDisabled as exc:
+            self.record_disabled(context, exc)
+            raise
         except AirflowSkipException:
+            raise
+        except Throttled as exc:
+            if self.defers_when_throttled:
+                self.defer_throttled(context, exc)
+            self.record_failure(context, exc)
             raise
         except Exception as exc:
             self.record_failure(context, exc)
             raise
+
+    def defer_throttled(self, context: Any, exc: Throttled) -> None:
+        """Wait out a throttle in the triggerer (no worker slot held), then start this task again."""
+        from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
+
+        from ads_sync import warehouse
+        from ads_sync.tables import TABLES
+
+        self.log.warning("%s: deferring %.0f s, holding no worker slot, then starting %s again",
+                         exc, exc.seconds, self.task_id)
+        with self.connect() as conn, conn.transaction():
+            warehouse.clear_staging(conn, TABLES.values(), load_id(context))
+        self.defer(trigger=TimeDeltaTrigger(timedelta(seconds=exc.seconds)), method_name="resume_after_wait",
+                   timeout=timedelta(seconds=exc.seconds + 600))
+
+    def resume_after_wait(self, context: Any, event: Any = None) -> Any:
+        """Where a task that waited out a throttle continues: from the start (staging was cleared)."""
+        return self.execute(context)
 
     def run(self, context: Any) -> Any:
         raise NotImplementedError
@@ -74,7 +103,26 @@ class AccountSyncOperator(BaseOperator):
 
         return warehouse.connect(self.warehouse_conn_id)
 
-    def record_failure(self, context: Any, exc: BaseException) -> None:
+    def record_disabled(self, context: Any, exc: AccountDisabled) -> None:
+        """The platform says the account is disabled: the run is skipped (not failed), the account `disabled`."""
+        from ads_sync import warehouse
+        from ads_sync.tables import TABLES
+
+        message = str(exc)[:ERROR_LIMIT]
+        self.log.warning("Skipping %s: %s", self.account.key, message)
+        try:
+            with self.connect() as conn, conn.transaction():
+                warehouse.clear_staging(conn, TABLES.values(), load_id(context))
+                warehouse.run_sql(conn, "bookkeeping/skip_run.sql", {
+                    "dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id, "error": message,
+                })
+                warehouse.run_sql(conn, "bookkeeping/account_disabled.sql", {
+                    "platform": self.account.platform, "account_id": self.account.account_id, "error": message,
+                })
+        except Exception as bookkeeping_error:  # noqa: BLE001 - the skip itself matters more
+            self.log.error("Could not record the skip in the sync log: %s", bookkeeping_error)
+
+    def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
         """Mark the run failed (or retrying) and the account failed, and drop this load's staging rows.
 
         Never masks the original error: a warehouse that cannot be reached is logged and left.
@@ -82,7 +130,8 @@ class AccountSyncOperator(BaseOperator):
         from ads_sync import warehouse
         from ads_sync.tables import TABLES
 
-        final = isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
+        if final is None:
+            final = isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
         message = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
         run = context["dag_run"]
         try:
@@ -144,6 +193,10 @@ class ResolveWindowOperator(AccountSyncOperator):
             return {**window.as_dict(), "dry_run": True}
         with self.connect() as conn:
             warehouse.migrate(conn)
+            from ads_sync.sweep import airflow_run_state, sweep
+
+            sweep(conn, self.account, dag_id=context["dag"].dag_id, run_id=run.run_id,
+                  run_state=airflow_run_state(context["ti"]))
             with conn.transaction():
                 warehouse.run_sql(conn, "bookkeeping/start_run.sql", {
                     "dag_id": context["dag"].dag_id, "run_id": run.run_id,
@@ -156,7 +209,7 @@ class ResolveWindowOperator(AccountSyncOperator):
                 })
         return {**window.as_dict(), "dry_run": False}
 
-    def record_failure(self, context: Any, exc: BaseException) -> None:
+    def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
         """A bad conf writes nothing anywhere; other failures are recorded as usual."""
         if isinstance(exc, InvalidConf):
             return
@@ -171,6 +224,8 @@ def _window(resolved: Mapping[str, Any]) -> Window:
 
 class ExtractOperator(AccountSyncOperator):
     """Stream every entity and report of the window from the API into staging."""
+
+    defers_when_throttled = True
 
     def run(self, context: Any) -> dict[str, int]:
         from ads_sync.connectors import connector_for
@@ -224,3 +279,18 @@ class MergeOperator(AccountSyncOperator):
             )
         self.log.info("Merged %s for %s: %s", window.why, self.account.key, counts.as_dict())
         return counts.as_dict()
+
+
+def record_failure_callback(context: Any) -> None:
+    """`on_failure_callback` of every task: records failures that happen outside execute() (a deferral
+    that timed out, a trigger that failed, a worker killed and failed by the scheduler, execution_timeout),
+    so no run stays `running` and no account `syncing`. Recording twice is harmless: same row, same values."""
+    task = context.get("task")
+    if not isinstance(task, AccountSyncOperator):
+        return
+    exc = context.get("exception")
+    if isinstance(exc, InvalidConf) or isinstance(exc, AirflowSkipException):
+        return
+    if not isinstance(exc, BaseException):
+        exc = RuntimeError(str(exc) if exc else "the task failed outside its own code (killed or timed out)")
+    task.record_failure(context, exc, final=True)

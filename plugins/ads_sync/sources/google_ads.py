@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ads_sync.errors import BadApiData
+from ads_sync.errors import RowError
 from ads_sync.tables import AD_GROUP_DAILY, AD_GROUPS, CAMPAIGN_DAILY, CAMPAIGNS, Table
 from ads_sync.windows import Window
 
@@ -24,10 +24,6 @@ METRIC_FIELDS = (
     "metrics.conversions",
     "metrics.conversions_value",
 )
-
-
-class RowError(BadApiData):
-    """A row the API returned that cannot be loaded as it is."""
 
 
 @dataclass(frozen=True)

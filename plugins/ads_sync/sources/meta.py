@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from ads_sync.errors import JobsExhausted, RowError
 from ads_sync.windows import Window
 
 API_VERSION = "v26.0"
@@ -52,7 +53,7 @@ WHOLE_UNIT_CURRENCIES = frozenset({"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JP
 
 # -- errors ----------------------------------------------------------------------------------------
 
-ErrorKind = Literal["auth", "transient", "invalid"]
+ErrorKind = Literal["auth", "transient", "shrink", "invalid"]
 #: 1 unknown, 2 service, 4 app rate limit, 17 user rate limit, 32 page rate limit, 341 app limit,
 #: 613 calls within an hour, 80000-80014 business use case rate limits
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
@@ -60,16 +61,33 @@ TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
 AUTH_CODES = frozenset({102, 190, 10, *range(200, 300)})
 #: (code, subcode) pairs that look transient but never clear: 1/2853001 profile not linked to the account
 PERMANENT_AUTH = frozenset({(1, 2853001)})
+#: subcodes that mean "the request took too long: ask for a smaller range or fewer fields" (1504018 "Request
+#: timed out", whose user message suggests a smaller date range or an async job)
+TOO_MUCH_DATA_SUBCODES = frozenset({1504018})
+#: what Meta says, under code 1 or 100, when an insights request asks for more than it computes in time
+TOO_MUCH_DATA_TEXT = "reduce the amount of data"
+#: code 100 (a bad parameter) also covers objects the token cannot see, with these words; 100/33 is
+#: "Object with ID 'act_…' does not exist, cannot be loaded due to missing permissions, …"
+PERMISSION_TEXTS = ("missing permission", "due to missing permissions")
 
 
-def error_kind(code: int | None, subcode: int | None, http_status: int | None) -> ErrorKind:
+def error_kind(
+    code: int | None, subcode: int | None, http_status: int | None, *, message: str = "", json_body: bool = True
+) -> ErrorKind:
     """Classify by code and subcode, never by HTTP status alone (throttling arrives as HTTP 400) nor by
-    `is_transient` (codes 2 and 17 have come with false)."""
+    `is_transient` (codes 2 and 17 have come with false). Message text decides only within one code: code 1
+    "reduce the amount of data" is a request to shrink, code 100 "missing permissions" a permission error."""
+    text = message.lower()
     if (code, subcode) in PERMANENT_AUTH or code in AUTH_CODES:
         return "auth"
+    if code == 100 and any(t in text for t in PERMISSION_TEXTS):
+        return "auth"
+    if subcode in TOO_MUCH_DATA_SUBCODES or (code in (1, 100) and TOO_MUCH_DATA_TEXT in text):
+        return "shrink"
     if code in TRANSIENT_CODES:
         return "transient"
-    if code is None and http_status is not None and http_status >= 500:
+    if code is None and (not json_body or (http_status is not None and http_status >= 500)):
+        # no Graph error object at all (a proxy's page, "Service Unavailable" with HTTP 200)
         return "transient"
     return "invalid"
 
@@ -119,7 +137,9 @@ def _json(value: Any) -> Any:
 
 
 def parse_usage(headers: Mapping[str, str] | None) -> Usage:
-    """Read X-Business-Use-Case-Usage and x-fb-ads-insights-throttle (case-insensitive names)."""
+    """Read X-Business-Use-Case-Usage, x-fb-ads-insights-throttle, X-Ad-Account-Usage and X-App-Usage
+    (case-insensitive names). X-Ad-Account-Usage's `reset_time_duration` (seconds until the account's
+    usage is back to zero) counts as the wait when the account is at its limit."""
     if not headers:
         return Usage()
     lower = {str(k).lower(): v for k, v in headers.items()}
@@ -134,6 +154,15 @@ def parse_usage(headers: Mapping[str, str] | None) -> Usage:
     throttle = _json(lower.get("x-fb-ads-insights-throttle"))
     if isinstance(throttle, Mapping):
         pct = max(pct, _num(throttle.get("app_id_util_pct")), _num(throttle.get("acc_id_util_pct")))
+    account = _json(lower.get("x-ad-account-usage"))
+    if isinstance(account, Mapping):
+        account_pct = _num(account.get("acc_id_util_pct"))
+        pct = max(pct, account_pct)
+        if account_pct >= 100:
+            regain = max(regain, _num(account.get("reset_time_duration")) / 60.0)
+    app = _json(lower.get("x-app-usage"))
+    if isinstance(app, Mapping):
+        pct = max(pct, *(_num(app.get(k)) for k in ("call_count", "total_cputime", "total_time")))
     return Usage(pct, regain)
 
 
@@ -196,10 +225,6 @@ def needs_async(window: Window) -> bool:
 
 
 # -- rows ------------------------------------------------------------------------------------------
-
-
-class RowError(ValueError):
-    """A Graph object that cannot be loaded as it is."""
 
 
 def _decimal(value: Any, where: str) -> Decimal:
@@ -374,10 +399,6 @@ class Job:
         return cls(date.fromisoformat(data["start"]), date.fromisoformat(data["end"]),
                    tuple(campaigns) if campaigns is not None else None, int(data.get("attempt", 1)),
                    data.get("run_id"), str(data.get("status", "pending")), float(data.get("submitted_at", 0.0)))
-
-
-class JobsExhausted(RuntimeError):
-    """A job was split as far as it goes and still failed: never given up silently."""
 
 
 def split_failed(job: Job, campaign_ids: Iterable[str] | None = None) -> list[Job]:

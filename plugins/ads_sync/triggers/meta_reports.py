@@ -61,7 +61,7 @@ class MetaReportRunsTrigger(BaseTrigger):
         return job
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted
+        from ads_sync.errors import Throttled, event_kind
         from ads_sync.hooks.meta import MetaAdsHook
         from ads_sync.sources.meta import Job
 
@@ -73,7 +73,12 @@ class MetaReportRunsTrigger(BaseTrigger):
                 for i, job in enumerate(jobs):
                     if job.status != "pending":
                         continue
-                    status, percent = await asyncio.to_thread(hook.report_status, str(job.run_id))
+                    try:
+                        status, percent = await asyncio.to_thread(hook.report_status, str(job.run_id))
+                    except Throttled as exc:  # the triggerer may wait: it holds no worker slot
+                        self.log.info("%s; waiting %.0f s here", exc, exc.seconds)
+                        await asyncio.sleep(exc.seconds)
+                        continue
                     jobs[i] = self.settle(job, status, percent, time.time())
                     self.log.info("Report run %s (%s): %s, %s%%", job.run_id, job.label(), status, percent)
                 if all(j.status != "pending" for j in jobs):
@@ -81,11 +86,10 @@ class MetaReportRunsTrigger(BaseTrigger):
                     return
                 await asyncio.sleep(interval)
                 interval = min(self.max_poll_s, interval * 2)
-        except (AuthFailure, InvalidRequest, QuotaExhausted) as exc:
-            kind = {AuthFailure: "auth", InvalidRequest: "invalid", QuotaExhausted: "quota"}[type(exc)]
-            yield TriggerEvent(self._event(jobs, hook, error=str(exc), kind=kind))
-        except Exception as exc:  # noqa: BLE001 - handed back to the task, which fails and is retried
-            yield TriggerEvent(self._event(jobs, hook, error=f"{type(exc).__name__}: {exc}", kind="retry"))
+        except Exception as exc:  # noqa: BLE001 - handed back to the task, which raises it (errors.EVENT_ERRORS)
+            kind = event_kind(exc)
+            text = str(exc) if kind != "retry" else f"{type(exc).__name__}: {exc}"
+            yield TriggerEvent(self._event(jobs, hook, error=text, kind=kind))
 
     def _event(self, jobs: list[Any], hook: Any, **error: str) -> dict[str, Any]:
         return {"jobs": [j.to_dict() for j in jobs], "requests": self.requests + hook.requests, **error}
