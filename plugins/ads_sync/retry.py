@@ -21,7 +21,7 @@ class RetryPolicy:
     max_delay: float = 60.0
     #: a hinted wait up to this long is slept in the worker; a longer one is Throttled (a deferrable task
     #: defers, freeing its worker slot, and starts again)
-    max_sleep_s: float = 60.0
+    max_sleep_s: float = 30.0
     #: a hint longer than this is a quota that will not clear soon: fail with when it resets
     max_hinted_delay: float = 3600.0
 

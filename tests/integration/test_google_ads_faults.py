@@ -51,7 +51,7 @@ def staging_rows(db) -> int:
     )
 
 
-@pytest.mark.parametrize("error", ["UNAVAILABLE", "INTERNAL", "RATE_EXCEEDED"])
+@pytest.mark.parametrize("error", ["UNAVAILABLE", "INTERNAL", "RATE_EXCEEDED", "STREAM_REMOVED"])
 def test_stream_broken_mid_way_is_reread_and_nothing_is_duplicated(bag, db, fresh_sandbox, error) -> None:
     assert bag.dags[DAG].test().state == "success"
     reference = values(snapshot(db))

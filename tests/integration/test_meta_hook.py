@@ -76,11 +76,26 @@ def test_a_failed_page_is_retried_alone_and_resumes_at_its_cursor(hook, fresh_sa
 
 
 def test_a_throttled_request_waits_the_estimated_minutes_and_resumes(hook, fresh_sandbox) -> None:
+    from ads_sync.retry import RetryPolicy
+
+    hook.policy = RetryPolicy(attempts=3, base_delay=0.01, max_sleep_s=120)  # a worker that may sleep 2 min
     fresh_sandbox.faults.add(Fault(service="meta", error="THROTTLED", resource="insights", nth=2))
     rows = read(hook)
     assert len(rows) == meta_data.expected(ACCOUNT, START, END, date(2026, 1, 20),
                                               statuses=meta_data.ACCOUNT_NODE_DELIVERED).rows
     assert any(s >= 60 for s in hook.clock.sleeps)
+
+
+def test_a_throttle_of_minutes_is_not_slept_in_the_worker(hook, fresh_sandbox) -> None:
+    """Code 17 with a 1-minute estimate (more than the 30 s a worker sleeps): Throttled, which the extract
+    task turns into a deferral; nothing slept here."""
+    from ads_sync.errors import Throttled
+
+    fresh_sandbox.faults.add(Fault(service="meta", error="THROTTLED", resource="insights", nth=2))
+    with pytest.raises(Throttled) as caught:
+        read(hook)
+    assert 60 <= caught.value.seconds < 62
+    assert all(s < 30 for s in hook.clock.sleeps)
 
 
 def test_high_usage_slows_down_before_the_limit(hook, fresh_sandbox) -> None:
@@ -93,7 +108,7 @@ def test_a_wait_of_hours_fails_instead_of_sleeping(hook, fresh_sandbox) -> None:
     from ads_sync.errors import QuotaExhausted
 
     hook._resume_at, hook._why_paused = hook.clock() + 3 * 3600, "test"
-    with pytest.raises(QuotaExhausted, match="not sleeping"):
+    with pytest.raises(QuotaExhausted, match="not waiting that long"):
         read(hook)
     assert fresh_sandbox.requests.count(service="meta") == 0
 
@@ -181,3 +196,54 @@ def test_the_trigger_hands_an_expired_token_back_as_an_auth_error(hook, fresh_sa
     fresh_sandbox.faults.add(Fault(service="meta", error="TOKEN_EXPIRED", times=-1))
     payload = trigger_event([replace(meta.Job(START, END), run_id=run_id, submitted_at=time.time())])
     assert payload["kind"] == "auth" and "access token" in payload["error"]
+
+
+def test_a_200_cut_off_mid_body_is_retried_and_the_read_completes(hook, fresh_sandbox) -> None:
+    """A 200 whose JSON stops mid-way (a proxy closing early) is transient, not a bad request."""
+    fresh_sandbox.faults.add(Fault(service="meta", error="TRUNCATED_200", resource="insights", nth=2))
+    assert read(hook) == source_rows()
+    queries = [e["query"] for e in fresh_sandbox.requests.filter(service="meta", resource="insights")]
+    assert queries[1] == queries[2]  # the cut page asked again
+
+
+@pytest.mark.parametrize("error", ["MISSING_PERMISSIONS", "OBJECT_NOT_VISIBLE"])
+def test_permission_errors_under_code_100_are_auth_failures_that_say_what_to_grant(hook, fresh_sandbox,
+                                                                                   error) -> None:
+    from ads_sync.errors import AuthFailure
+
+    fresh_sandbox.faults.add(Fault(service="meta", error=error, times=-1))
+    with pytest.raises(AuthFailure, match="ads_read") as caught:
+        read(hook)
+    assert "#100" in str(caught.value) and "Business Settings" in str(caught.value)
+    assert fresh_sandbox.requests.count(service="meta") == 1
+
+
+def test_reduce_the_amount_of_data_is_too_much_data_not_a_retry(hook, fresh_sandbox) -> None:
+    from ads_sync.errors import TooMuchData
+
+    fresh_sandbox.faults.add(Fault(service="meta", error="REDUCE_DATA", resource="insights", times=-1))
+    with pytest.raises(TooMuchData, match="reduce the amount of data"):
+        read(hook)
+    assert fresh_sandbox.requests.count(service="meta") == 1
+
+
+def test_the_report_post_is_not_sent_again_after_an_ambiguous_failure(hook, fresh_sandbox) -> None:
+    """A 503 page (no Graph error object) may come after the report run was made: never POST twice."""
+    from ads_sync.errors import AmbiguousSubmit
+    from ads_sync.sources import meta
+
+    fresh_sandbox.faults.add(Fault(service="meta", error="HTTP_503", resource="async_report", nth=1))
+    with pytest.raises(AmbiguousSubmit, match="not sent again"):
+        hook.start_report(ACCOUNT, meta.insights_params((START, END)))
+    assert fresh_sandbox.requests.count(service="meta", resource="async_report") == 1
+
+
+def test_the_report_post_is_retried_after_an_error_that_proves_nothing_was_made(hook, fresh_sandbox) -> None:
+    """A throttle is Graph's own answer: the run was not made, so asking again makes exactly one."""
+    from ads_sync.sources import meta
+
+    fresh_sandbox.faults.add(Fault(service="meta", error="APP_LIMIT", resource="async_report", nth=1))
+    run_id = hook.start_report(ACCOUNT, meta.insights_params((START, END)))
+    posts = fresh_sandbox.requests.filter(service="meta", resource="async_report")
+    assert len(posts) == 2 and [p["status"] for p in posts] == [4, "OK"]
+    assert hook.report_status(run_id)[0] in ("Job Running", "Job Completed")
