@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install demo status test test-unit sandbox reliability lock lint clean bench airflow settings e2e
+.PHONY: install demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e
 
 install: $(STAMP)
 
@@ -51,6 +51,10 @@ sandbox: install
 # The fault soak (tests/reliability/soak.py): 20 accounts, 200 runs with seeded faults, one table.
 reliability: install
 	$(BIN)/python -m tests.reliability.soak --accounts 20 --runs 200
+
+# The soak sized for CI (.ci/run): every fault class 5 times, round-robin, against the same exact reference
+reliability-ci: install
+	$(BIN)/python -m tests.reliability.soak --accounts 3 --each 5 --runs 0
 
 lock:
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
