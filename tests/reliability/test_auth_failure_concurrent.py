@@ -48,11 +48,13 @@ def start(platform: str, account: str, home) -> subprocess.Popen:
 
 def test_revoked_token_fails_one_account_while_four_others_finish_correctly(bag, db, fresh_sandbox, tmp_path):
     victim = VICTIM[1]
-    # the victim's second request answers late, so it is still syncing when the others are
-    fresh_sandbox.faults.add(Fault(service="meta", error="SLOW", customer_id=victim, nth=2, delay_s=20))
+    # every account's second request answers late, so the five are syncing at once however slowly the
+    # processes start (on a loaded machine one may otherwise finish before the last has begun)
+    for platform, account in [VICTIM, *OTHERS]:
+        fresh_sandbox.faults.add(Fault(service=platform, error="SLOW", customer_id=account, nth=2, delay_s=90))
     workers = {acc: start(platform, acc, tmp_path / acc) for platform, acc in [VICTIM, *OTHERS]}
     try:
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 900
         while db.execute("SELECT count(*) FROM ads_sync.sync_runs WHERE status = 'running'").fetchone()[0] < 5:
             assert time.monotonic() < deadline, "the five runs never ran at once"
             time.sleep(0.05)
