@@ -48,6 +48,6 @@ class ReconcileOperator(AccountSyncOperator):
         )
         return {**outcome.as_dict(), "api_requests": connector.requests}
 
-    def record_failure(self, context: Any, exc: BaseException) -> None:
+    def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
         """The merge has committed: a failed check leaves the run and the account as they are."""
         self.log.error("Reconciliation of %s failed; the load stands: %s", self.account.key, exc)
