@@ -91,3 +91,7 @@ def test_bad_entry_becomes_a_failing_dag_and_hides_nothing(tmp_path: Path) -> No
     [invalid] = [d for i, d in dags.items() if "__invalid__" in i]
     assert "timezone" in invalid.description and "Mars/Olympus" in invalid.description
     assert invalid.get_task("report_registry_error")
+    # seen in the UI without anyone running anything: unpaused, run once at once, an id that names the entry
+    assert invalid.is_paused_upon_creation is False
+    assert invalid.dag_id == "ads_sync__invalid__entry_google_ads_2222222222"
+    assert all(t.execution_timeout for d in dags.values() for t in d.tasks)

@@ -9,7 +9,7 @@ registry logs in through and each Meta connection's own accounts.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.sdk import DAG, BaseOperator, Param
@@ -91,5 +91,5 @@ def build_discover_dag(registry: Registry) -> DAG:
             "include_inactive": Param(False, **SCHEMA, type="boolean", title="Propose cancelled accounts"),
         },
     ) as dag:
-        DiscoverOperator(task_id="discover", registry=registry, retries=1)
+        DiscoverOperator(task_id="discover", registry=registry, retries=1, execution_timeout=timedelta(minutes=30))
     return dag
