@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
+from airflow.api_fastapi.core_api.security import get_user
 from fastapi import Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ads_sync.ui import access, data, pages
 
 MOUNT = "/ads-sync"
+#: the signed-in user, from Airflow's own dependency (this module is imported only by the api-server)
+User = Annotated[BaseUser, Depends(get_user)]
 
 
 def registry_path() -> Path:
@@ -52,10 +56,6 @@ def _connect() -> Any:
 
 
 def create_app() -> FastAPI:
-    from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
-    from airflow.api_fastapi.core_api.security import get_user
-
-    User = Annotated[BaseUser, Depends(get_user)]
     app = FastAPI(title="Ads Sync", dependencies=[Depends(get_user)], docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(StarletteHTTPException)

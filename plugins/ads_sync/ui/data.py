@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ads_sync import ledger, status
 from ads_sync.dag_factory import KINDS, dag_id
-from ads_sync.ui import calendar
+from ads_sync.ui import days
 
 if TYPE_CHECKING:
     import psycopg
@@ -98,7 +98,7 @@ class AccountView:
     row: dict[str, Any]
     today: date
     dates: list[date]
-    reports: dict[str, list[calendar.Day]]
+    reports: dict[str, list[days.Day]]
     spend: dict[date, Decimal]
     gap_ranges: list[tuple[date, date]]
     runs: list[dict[str, Any]] = field(default_factory=list)
@@ -107,24 +107,24 @@ class AccountView:
 def account_view(conn: psycopg.Connection[Any], account: Account, *, now: datetime) -> AccountView:
     row = account_rows(conn, [account], now=now)[0]
     today = ledger.yesterday(account.timezone, now) + timedelta(days=1)
-    dates = calendar.window(today, DAYS)
+    dates = days.window(today, DAYS)
     span = {"platform": account.platform, "account_id": account.account_id, "first": dates[0], "last": dates[-1]}
     loads: dict[str, dict[date, dict[str, Any]]] = {report: {} for report in account.reports}
     for load in _rows(conn, "coverage_days", span):
         loads.setdefault(load["report"], {})[load["date"]] = load
     holes = ledger.gaps(conn, [account], now=now)[account.key]
     gaps_of = {r: {h["date"] for h in holes if r in h["reports"]} for r in loads}
-    horizon = calendar.settling_horizon(ledger.settling(conn, now=now).get(account.platform), account.lookback_days)
+    horizon = days.settling_horizon(ledger.settling(conn, now=now).get(account.platform), account.lookback_days)
     mismatches = set(row["reconciliation"].mismatches)
     reports = {
-        report: calendar.report_days(
-            dates, today=today, loads=days, gap_dates=gaps_of[report], mismatches=mismatches, horizon=horizon
+        report: days.report_days(
+            dates, today=today, loads=loaded, gap_dates=gaps_of[report], mismatches=mismatches, horizon=horizon
         )
-        for report, days in sorted(loads.items())
+        for report, loaded in sorted(loads.items())
     }
     spend = {r["date"]: r["cost"] for r in _rows(conn, "spend_by_day", span)}
     runs = _rows(conn, "recent_runs", {"platform": account.platform, "account_id": account.account_id, "limit": RUNS})
     return AccountView(
         account=account, row=row, today=today, dates=dates, reports=reports, spend=spend,
-        gap_ranges=calendar.ranges(h["date"] for h in holes), runs=runs,
+        gap_ranges=days.ranges(h["date"] for h in holes), runs=runs,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ads_sync.ui import calendar, chart
+from ads_sync.ui import chart, days
 
 if TYPE_CHECKING:
     import jinja2
@@ -28,7 +28,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
-    env.globals.update(css=(HERE / "templates" / "style.css").read_text(), labels=calendar.LABELS)
+    env.globals.update(css=(HERE / "templates" / "style.css").read_text(), labels=days.LABELS)
     env.filters.update(when=_when, short=_short, q=lambda v: quote(str(v), safe=""), duration=_duration)
     return env
 
@@ -71,7 +71,7 @@ def accounts_page(
 
 
 def account_page(view: AccountView, *, root: str, may_act: bool, tab: bool) -> str:
-    gap_set = {d.date for days in view.reports.values() for d in days if d.state == "gap"}
+    gap_set = {d.date for row in view.reports.values() for d in row if d.state == "gap"}
     svg = chart.spend_svg(view.dates, view.spend, gap_set, view.account.currency)
     return render(
         "account.html", v=view, a=view.account, row=view.row, root=root, may_act=may_act, tab=tab,
