@@ -98,7 +98,8 @@ def test_accounts_repair_and_refusals(local_airflow: Deployment, page: Any, db: 
     assert run["conf"] == {"start_date": gap.isoformat(), "end_date": gap.isoformat()}
     view.get_by_role("link", name="Back to the account").click()
     expect(cell).not_to_have_attribute("data-state", "gap")
-    assert cell.get_attribute("data-state") in {"loaded", "settling"}
+    repaired = cell.get_attribute("data-state")
+    assert repaired in {"loaded", "settling"}
     rows = db.execute(
         "SELECT count(*) FROM ads.campaign_daily WHERE account_id = %s AND date = %s", (account.account_id, gap)
     ).fetchone()[0]
@@ -107,4 +108,4 @@ def test_accounts_repair_and_refusals(local_airflow: Deployment, page: Any, db: 
     page.goto(f"{url}/dags/{fs}/plugin/ads-sync-coverage")
     tab = page.frame_locator("iframe[title='Coverage']")
     expect(tab.locator(f"tr[data-report='campaign_daily'] td[data-date='{gap}']")).to_have_attribute(
-        "data-state", cell.get_attribute("data-state"))
+        "data-state", repaired)

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM = 900, 140, 64, 18
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM = 1000, 150, 70, 18
 
 
 def spend_svg(dates: Sequence[date], cost: Mapping[date, Decimal], gap_dates: set[date], currency: str) -> str:
@@ -16,7 +16,7 @@ def spend_svg(dates: Sequence[date], cost: Mapping[date, Decimal], gap_dates: se
     plot = HEIGHT - PAD_BOTTOM
     parts = [
         f'<svg class="spend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="Spend by day, {escape(currency)}" preserveAspectRatio="none">',
+        f'aria-label="Spend by day, {escape(currency)}">',
         f'<line class="axis" x1="{PAD_LEFT}" y1="{plot}" x2="{WIDTH}" y2="{plot}"/>',
         f'<text class="tick" x="{PAD_LEFT - 6}" y="10" text-anchor="end">{_money(top)}</text>',
         f'<text class="tick" x="{PAD_LEFT - 6}" y="{plot}" text-anchor="end">0 {escape(currency)}</text>',
@@ -37,7 +37,8 @@ def spend_svg(dates: Sequence[date], cost: Mapping[date, Decimal], gap_dates: se
     for i, day in enumerate(dates):
         if day.day == 1:
             x = PAD_LEFT + i * step
-            parts.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 2}">{day:%b %-d}</text>')
+            anchor = "end" if x > WIDTH - 40 else "start"
+            parts.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 2}" text-anchor="{anchor}">{day:%b %-d}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -37,9 +37,9 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "–"
 
 
-def _short(text: str | None) -> str:
+def _short(text: str | None, width: int = ERROR_SHORT) -> str:
     text = " ".join((text or "").split())
-    return text if len(text) <= ERROR_SHORT else text[: ERROR_SHORT - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _duration(value: timedelta | None) -> str:
