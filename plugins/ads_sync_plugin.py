@@ -16,10 +16,12 @@ from airflow.plugins_manager import AirflowPlugin
 MOUNT = "/ads-sync"
 #: the UI's hrefs are paths on the api-server: under [api] base_url's path when Airflow is served below one
 ROOT = urlsplit(conf.get("api", "base_url", fallback="") or "").path.rstrip("/")
-ICON = (
-    "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' "
-    "stroke='{}' stroke-width='2'><rect x='3' y='4' width='18' height='17' rx='2'/><path d='M3 9h18M8 2v4"
-    "M16 2v4M7 13h2M11 13h2M15 13h2M7 17h2M11 17h2'/></svg>"
+ICON = (  # a small calendar, filled, so it reads on the nav bar's light, dark and selected backgrounds
+    "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'>"
+    "<rect x='2' y='3' width='20' height='19' rx='3' fill='%230ea5e9'/><rect x='2' y='3' width='20' height='5' rx='2'"
+    " fill='%230369a1'/><g fill='white'><rect x='5' y='11' width='3' height='3'/><rect x='10.5' y='11' width='3'"
+    " height='3'/><rect x='16' y='11' width='3' height='3'/><rect x='5' y='16' width='3' height='3'/><rect x='10.5'"
+    " y='16' width='3' height='3'/></g></svg>"
 )
 
 
@@ -43,7 +45,7 @@ class AdsSyncPlugin(AirflowPlugin):
     external_views = [
         {
             "name": "Ads Sync", "href": f"{ROOT}{MOUNT}/", "destination": "nav", "url_route": "ads-sync",
-            "nav_top_level": True, "icon": ICON.format("%23475569"), "icon_dark_mode": ICON.format("%23cbd5e1"),
+            "nav_top_level": True, "icon": ICON,
         },
         {
             "name": "Coverage", "href": ROOT + MOUNT + "/dag/{DAG_ID}", "destination": "dag",

@@ -27,16 +27,27 @@ def sign_in(tab: Any, url: str, username: str, password: str) -> None:
 
 
 def synced_with_a_gap(deployment: Deployment, db: Any, account: Any) -> Any:
-    """A force_sync of the 6 days ending yesterday, then one day in the middle deleted: one gap."""
+    """Every active account's force_sync at once (the others: the 14 days ending yesterday; this one:
+    30), then one day in the middle of this one's deleted, coverage and rows: one gap."""
     api = deployment.api
-    fs = f"ads_sync__{account.platform}__{account.account_id}__force_sync"
+
+    def days_to_yesterday(a: Any, n: int) -> dict[str, str]:
+        last = local_today(a.timezone) - timedelta(days=1)
+        return {"start_date": (last - timedelta(days=n - 1)).isoformat(), "end_date": last.isoformat()}
+
+    confs = {a.key: days_to_yesterday(a, 30 if a.key == account.key else 14) for a in registry().accounts if a.active}
     yesterday = local_today(account.timezone) - timedelta(days=1)
-    api.set_paused(fs, False)
-    first = yesterday - timedelta(days=5)
-    resp = api.trigger(fs, {"start_date": first.isoformat(), "end_date": yesterday.isoformat()})
-    assert resp.status_code == 200, resp.text
-    assert api.wait_for_run(fs, resp.json()["dag_run_id"])["state"] == "success"
-    gap = yesterday - timedelta(days=3)
+    started = {}
+    for a in registry().accounts:
+        if a.key in confs:
+            fs = f"ads_sync__{a.key}__force_sync"
+            api.set_paused(fs, False)
+            resp = api.trigger(fs, confs[a.key])
+            assert resp.status_code == 200, resp.text
+            started[fs] = resp.json()["dag_run_id"]
+    for fs, run_id in started.items():
+        assert api.wait_for_run(fs, run_id, timeout=400)["state"] == "success", fs
+    gap = yesterday - timedelta(days=6)
     for table in ("ads_sync.coverage", "ads.campaign_daily", "ads.ad_group_daily"):
         db.execute(f"DELETE FROM {table} WHERE account_id = %s AND date = %s", (account.account_id, gap))
     return gap
@@ -46,6 +57,7 @@ def test_accounts_repair_and_refusals(local_airflow: Deployment, page: Any, db: 
     from playwright.sync_api import expect
 
     api, url, account = local_airflow.api, local_airflow.url, quiet_account
+    expect.set_options(timeout=30_000)  # two cores: the UI's first render can take a while
     local_airflow.sandbox.reset()
     gap = synced_with_a_gap(local_airflow, db, account)
     account_path = f"/ads-sync/accounts/{account.platform}/{account.account_id}"
@@ -88,6 +100,10 @@ def test_accounts_repair_and_refusals(local_airflow: Deployment, page: Any, db: 
     expect(view.locator(f"tr[data-report='campaign_daily'] td[data-date='{gap + timedelta(days=1)}']")) \
         .not_to_have_attribute("data-state", "gap")
     page.screenshot(path=str(DOCS / "ads-sync-account.png"))
+    page.emulate_media(color_scheme="dark")  # Airflow follows the system's scheme, and so does the view
+    expect(view.locator("html")).to_have_css("color-scheme", "dark")
+    page.screenshot(path=str(DOCS / "ads-sync-account-dark.png"))
+    page.emulate_media(color_scheme="light")
     view.get_by_role("button", name="Repair gaps").click()
     run_link = view.locator("a.run")
     expect(run_link).to_have_count(1)
@@ -109,3 +125,7 @@ def test_accounts_repair_and_refusals(local_airflow: Deployment, page: Any, db: 
     tab = page.frame_locator("iframe[title='Coverage']")
     expect(tab.locator(f"tr[data-report='campaign_daily'] td[data-date='{gap}']")).to_have_attribute(
         "data-state", repaired)
+    # links to Airflow's own pages open in Airflow's window, not inside the frame
+    weekly = f"ads_sync__{account.platform}__{account.account_id}__weekly"
+    tab.get_by_role("link", name="weekly").first.click()
+    page.wait_for_url(f"**/dags/{weekly}")
