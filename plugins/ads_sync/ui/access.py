@@ -91,6 +91,9 @@ def user_token(request: Request) -> str:
 
 def same_origin(request: Request) -> None:
     """Refuse a state-changing request another site's page made (the cookie is SameSite=Lax already)."""
+    from urllib.parse import urlsplit
+
     origin = request.headers.get("origin")
-    if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+    # hosts, not schemes: behind a TLS-terminating proxy the browser's https is plain http here
+    if origin and urlsplit(origin).netloc != request.headers.get("host"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Cross-origin request refused")

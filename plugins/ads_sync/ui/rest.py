@@ -26,8 +26,12 @@ class Triggered:
 
 
 def api_base(request: Request, airflow_root: str) -> str:
+    """This api-server's own socket (not the browser's URL, which may be a proxy's)."""
+    from airflow.configuration import conf
+
     host, port = request.scope.get("server") or (request.url.hostname, request.url.port)
-    return f"{request.url.scheme}://{host}:{port}{airflow_root}"
+    scheme = "https" if conf.get("api", "ssl_cert", fallback="") else "http"
+    return f"{scheme}://{host}:{port}{airflow_root}"
 
 
 def repair_confs(gap_ranges: list[tuple[date, date]]) -> list[dict[str, Any]]:
