@@ -23,7 +23,7 @@ ENV = {
     "AIRFLOW__CORE__AUTH_MANAGER": "tests.auth_manager.DagScopedAuthManager",
     "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:{r}" for u, r in USERS.items()),
     "ADS_SYNC_TEST_DAG_GRANTS": f"kiwi=ads_sync__google_ads__{KIWI}__",
-    "AIRFLOW__API_AUTH__JWT_SECRET": "ui-test-secret-" + "x" * 32,
+    "AIRFLOW__API_AUTH__JWT_SECRET": "ui-test-secret-" + "x" * 64,
 }
 
 pytestmark = pytest.mark.integration
