@@ -159,7 +159,12 @@ def test_admin_sees_every_registry_account_with_the_ledgers_numbers(client: Any,
     row = _row(resp.text, f"google_ads/{KIWI}")
     assert len(gaps[f"google_ads__{KIWI}"]) == 1 and '<span class="badge gap">1</span>' in row
     assert "never synced" in _row(resp.text, "meta/104857600123456")
-    assert "not checked" in row or "match" in row
+    # the reconciliation is the status's (what `make status` prints): Kiwi's run checked its days
+    from ads_sync import status
+
+    reconciled = {r["account"]: r["reconciled"] for r in status.account_rows(db, accounts, now=datetime.now(UTC))}
+    assert reconciled[KIWI] and f">{reconciled[KIWI]}</span>" in row
+    assert reconciled["104857600123456"] is None and "not checked" in _row(resp.text, "meta/104857600123456")
     # needs attention first: the never-synced accounts come before the fresh ones
     order = re.findall(r'data-account="([^"]+)"', resp.text)
     assert order.index("meta/104857600123456") < order.index(f"google_ads/{NORDLICHT}")

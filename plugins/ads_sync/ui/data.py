@@ -1,17 +1,16 @@
 """What the pages show, read from the warehouse: the status rows come from ads_sync.status and the
 gaps and settling from ads_sync.ledger (the same numbers `make status` prints); only what those do
-not answer (the calendar's loads, spend by day, recent runs, reconciliation) is read here, with SQL
+not answer (the calendar's loads, spend by day, recent runs) is read here, with SQL
 from include/sql/ui/ and values only as parameters."""
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ads_sync import ledger, status
+from ads_sync import ledger, reconcile, status
 from ads_sync.dag_factory import KINDS, dag_id
 from ads_sync.ui import days
 
@@ -42,52 +41,12 @@ def attention(row: Mapping[str, Any]) -> tuple[float, int, str]:
     return rank, -int(row["gaps_90d"]), row["name"]
 
 
-@dataclass(frozen=True)
-class Reconciliation:
-    """Per account: the latest verdict per date of the last 90 days, or not checked at all."""
-
-    checked: bool
-    mismatches: tuple[date, ...] = ()
-    last_checked: datetime | None = None
-
-    @property
-    def label(self) -> str:
-        if not self.checked:
-            return "not checked"
-        if self.mismatches:
-            n = len(self.mismatches)
-            return f"{n} day{'s' if n > 1 else ''} differ"
-        return "match"
-
-
-def reconciliations(conn: psycopg.Connection[Any], accounts: Sequence[Account]) -> dict[str, Reconciliation]:
-    """Per account key. Until issue 10's table exists every account reads "not checked"."""
-    if not accounts or not _rows(conn, "has_reconciliation", {})[0]["present"]:
-        return {a.key: Reconciliation(False) for a in accounts}
-    per: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in _rows(conn, "reconciliation_days", {
-        "platforms": [a.platform for a in accounts], "account_ids": [a.account_id for a in accounts], "days": DAYS,
-    }):
-        per[(row["platform"], row["account_id"])].append(row)
-    out = {}
-    for a in accounts:
-        days = per.get((a.platform, a.account_id), [])
-        out[a.key] = Reconciliation(
-            checked=bool(days),
-            mismatches=tuple(d["date"] for d in days if d["state"] == "mismatch"),
-            last_checked=max((d["checked_at"] for d in days), default=None),
-        )
-    return out
-
-
 def account_rows(conn: psycopg.Connection[Any], accounts: Sequence[Account], *, now: datetime) -> list[dict[str, Any]]:
-    """status.account_rows plus the reconciliation result, sorted by needs-attention."""
+    """status.account_rows (reconciliation included), with the DAG ids, sorted by needs-attention."""
     rows = status.account_rows(conn, accounts, now=now) if accounts else []
-    checks = reconciliations(conn, accounts)
     by_key = {a.key: a for a in accounts}
     for row in rows:
         account = by_key[f"{row['platform']}__{row['account']}"]
-        row["reconciliation"] = checks[account.key]
         row["dag_ids"] = {kind: dag_id(account, kind) for kind in KINDS}
     return sorted(rows, key=attention)
 
@@ -115,7 +74,9 @@ def account_view(conn: psycopg.Connection[Any], account: Account, *, now: dateti
     holes = ledger.gaps(conn, [account], now=now)[account.key]
     gaps_of = {r: {h["date"] for h in holes if r in h["reports"]} for r in loads}
     horizon = days.settling_horizon(ledger.settling(conn, now=now).get(account.platform), account.lookback_days)
-    mismatches = set(row["reconciliation"].mismatches)
+    # the calendar's 90 days, where the status looks at reconcile.RECENT_DAYS
+    checked = reconcile.summaries(conn, [account], now=now, days=DAYS)[account.key]
+    mismatches = {c.date for c in checked.mismatches}
     reports = {
         report: days.report_days(
             dates, today=today, loads=loaded, gap_dates=gaps_of[report], mismatches=mismatches, horizon=horizon
