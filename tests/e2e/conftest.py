@@ -29,6 +29,8 @@ from tests.e2e.airflow_api import AirflowApi
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY_MODULE = "test_celery_scale_out"
+#: users beside admin, by role: the UI tests' reader who may not trigger runs
+EXTRA_USERS = {"viewer": "viewer"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,6 +51,8 @@ class Deployment:
     warehouse_url: str
     #: dag_id -> the scheduled runs the scheduler created when the DAG was first unpaused
     scheduled_runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: the users beside admin (EXTRA_USERS) and their passwords
+    passwords: dict[str, str] = field(default_factory=dict)
 
     def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """`airflow <args>` against this deployment, as a user on the command line would run it."""
@@ -114,12 +118,16 @@ def start_deployment(
     port = al.free_port()
     password = secrets.token_urlsafe(12)
     passwords_file = home / "passwords.json"
-    passwords_file.write_text(json.dumps({al.ADMIN: password}))
+    passwords = {al.ADMIN: password, **{user: secrets.token_urlsafe(12) for user in EXTRA_USERS}}
+    passwords_file.write_text(json.dumps(passwords))
     env = al.server_env(
         home=home, warehouse=warehouse, sandbox=sandbox, port=port, metadata_url=metadata_url,
         executor=executor,
         extra={
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file),
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(
+                [f"{al.ADMIN}:admin"] + [f"{user}:{role}" for user, role in EXTRA_USERS.items()]
+            ),
             "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
             **(extra_env or {}),
         },
@@ -144,7 +152,7 @@ def start_deployment(
     except BaseException:
         processes.stop(timeout=10)
         raise
-    return Deployment(name, env, url, processes, api, sandbox, warehouse)
+    return Deployment(name, env, url, processes, api, sandbox, warehouse, passwords=passwords)
 
 
 def expected_dag_ids() -> set[str]:
