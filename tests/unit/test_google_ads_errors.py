@@ -73,7 +73,8 @@ def test_query_error_is_an_invalid_request() -> None:
 
 def test_rate_limit_from_api_core_is_transient_with_the_hint() -> None:
     f = failure("quota_error", 4, "Too many requests", retry_s=7)
-    exc = core.ResourceExhausted("Resource has been exhausted", response=FakeCall(grpc.StatusCode.RESOURCE_EXHAUSTED, f))
+    call = FakeCall(grpc.StatusCode.RESOURCE_EXHAUSTED, f)
+    exc = core.ResourceExhausted("Resource has been exhausted", response=call)
     err = classify_error(exc)
     assert isinstance(err, TransientApiError) and err.retry_after == 7
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ads_sync.platforms import PLATFORMS, PlatformInfo
 from ads_sync.registry import (
     ALLOWED_KEYS,
@@ -656,7 +656,8 @@ def test_error_slugs_stay_put_when_entries_are_added() -> None:
     assert shapeless.slug == again.slug and re.fullmatch(r"entry_[0-9a-f]{10}", shapeless.slug)
 
 
-def test_parses_thousands_of_accounts_quickly(tmp_path: Path) -> None:
+def test_parses_thousands_of_accounts(tmp_path: Path) -> None:
+    """How fast is for bench/ (parsing rows), measured side by side; here only that all of them parse."""
     lines = ["defaults:\n  currency: EUR\naccounts:\n"]
     zones = ["Europe/Berlin", "America/Los_Angeles", "Pacific/Auckland", "UTC"]
     for i in range(3000):
@@ -665,8 +666,5 @@ def test_parses_thousands_of_accounts_quickly(tmp_path: Path) -> None:
             f"timezone: {zones[i % 4]}, reports: [campaign_daily]}}\n"
         )
     path = write(tmp_path, "".join(lines))
-    started = time.perf_counter()
     reg = load_registry(path)
-    elapsed = time.perf_counter() - started
     assert reg.errors == () and len(reg.accounts) == 3000
-    assert elapsed < 1.5, elapsed

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from ads_sync.windows import (
     FORCE_SYNC_CONF_KEYS,
     ConfError,
