@@ -46,7 +46,7 @@ are the result (the machine is shared). "Load step" = staging COPY + merge of ro
 google-ads proto-plus rows -> `PostgresHook.insert_rows(replace=True)`. The parsing skeleton builds the
 same DAG ids from the same registry with 8 `EmptyOperator` tasks per DAG and no Params (DESIGN.md);
 each file is processed as the dag-processor's child does it (`_parse_file`: import + serialization),
-ours sharded by `build_dags(shard=, shards=)` 500 accounts a file. Task start = a fresh interpreter
+ours the bundle's own 16 shard files from dags/, unchanged (no user-written file). Task start = a fresh interpreter
 parsing the DAG's file with `_AIRFLOW_PARSING_CONTEXT_DAG_ID` set.
 """
 
@@ -127,12 +127,13 @@ def parsing_rows(p: dict[str, Any]) -> list[Row]:
     return [
         Row(f"5 parse {small} accounts ({ours_s['files']} file(s)), slowest file", f"{ours_s['max_wall']:.1f} s",
             f"skeleton, 1 file: {sk['max_wall']:.1f} s", ours_s["max_wall"] / sk["max_wall"], "(info)", None),
-        Row(f"5 parse {large} accounts ({ours_l['files']} files), slowest file", f"{ours_l['max_wall']:.1f} s",
-            "half the 50 s timeout", ours_l["max_wall"] / 25, "every file < 25 s", ours_l["max_wall"] < 25),
+        Row(f"5 parse {large} accounts ({ours_l['files']} bundle files, none user-written), slowest file",
+            f"{ours_l['max_wall']:.1f} s", "half the 50 s timeout", ours_l["max_wall"] / 25, "every file < 25 s",
+            ours_l["max_wall"] < 25),
         Row("5 parse CPU per account per cycle", f"{per_ours:.1f} ms ({per_large:.1f} ms at {large})",
             f"skeleton {per_sk:.1f} ms", per_ours / per_sk, "<= 0.50", per_ours / per_sk <= 0.5),
         Row(f"5 start one task: {large} accounts vs 1", f"{start['large']:.2f} s", f"{start['one']:.2f} s",
-            start["large"] / start["one"], "<= 1.20", start["large"] / start["one"] <= 1.2),
+            start["large"] / start["one"], "<= 1.10", start["large"] / start["one"] <= 1.1),
     ]
 
 

@@ -56,9 +56,22 @@ def dag_id(account: Account, kind: Kind) -> str:
     return f"ads_sync__{account.platform}__{account.account_id}__{kind}"
 
 
+#: a switch with a default: Airflow's form marks a Param required unless its type lists "null", so the type
+#: lists it and `not` refuses null, keeping the REST API's 400 for `"dry_run": null`
+OPTIONAL_BOOLEAN: dict[str, Any] = {"type": ["boolean", "null"], "not": {"type": "null"}}
+PRESET_LABELS: dict[str, str] = {
+    "null": "none (use weeks or dates, or the 10-week default)",
+    "yesterday": "Yesterday",
+    "last_7_days": "Last 7 days",
+    "last_30_days": "Last 30 days",
+    "this_month": "This month",
+    "last_month": "Last month",
+}
+
+
 def _dry_run() -> Param:
     return Param(
-        False, **SCHEMA_DRAFT, type="boolean", title="Dry run",
+        False, **SCHEMA_DRAFT, **OPTIONAL_BOOLEAN, title="Dry run",
         description="Resolve and log the window and the API requests; fetch and write nothing.",
     )
 
@@ -74,7 +87,7 @@ def params_for(kind: Kind) -> dict[str, Param]:
             "Leave empty and choose dates or a preset instead; with nothing chosen, 10 weeks.",
         ),
         "include_current_week": Param(
-            False, **SCHEMA_DRAFT, type="boolean", title="Include the current week",
+            False, **SCHEMA_DRAFT, **OPTIONAL_BOOLEAN, title="Include the current week",
             description="With weeks: also load the current week from Monday to yesterday.",
         ),
         "start_date": Param(
@@ -87,6 +100,7 @@ def params_for(kind: Kind) -> dict[str, Param]:
         ),
         "preset": Param(
             None, **SCHEMA_DRAFT, type=["null", "string"], enum=[None, *PRESETS], title="Preset range",
+            values_display=PRESET_LABELS,
             description="A named range ending yesterday: " + ", ".join(PRESETS) + ".",
         ),
         "dry_run": _dry_run(),

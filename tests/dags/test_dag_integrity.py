@@ -153,3 +153,23 @@ def test_bad_entry_becomes_a_failing_dag_and_hides_nothing(tmp_path: Path) -> No
     [invalid] = [d for i, d in dags.items() if "__invalid__" in i]
     assert "timezone" in invalid.description and "Mars/Olympus" in invalid.description
     assert invalid.get_task("report_registry_error")
+
+
+def test_force_sync_form_labels_and_optional_switches(bag) -> None:
+    """The trigger form: presets by name with an empty choice that reads "none", switches not marked
+    required (Airflow's form marks a Param required unless its type lists null); null is still refused."""
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    params = bag.dags["ads_sync__google_ads__1234567890__force_sync"].params
+    preset = params.get_param("preset")
+    labels = preset.schema["values_display"]
+    assert set(labels) == {"null"} | {p for p in preset.schema["enum"] if p is not None}
+    assert labels["null"].startswith("none") and labels["last_7_days"] == "Last 7 days"
+    for name in ("include_current_week", "dry_run"):
+        switch = params.get_param(name)
+        assert "null" in switch.schema["type"]
+        assert switch.resolve() is False and switch.resolve(True) is True
+        with pytest.raises(ParamValidationError):
+            switch.resolve(None)
+        with pytest.raises(ParamValidationError):
+            switch.resolve("yes")
