@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
+from ads_sync import ratelimit
 from ads_sync.errors import (
     AuthFailure,
     BadApiData,
@@ -99,6 +100,7 @@ class GoogleAdsApiHook(BaseHook):
         client = self.get_client()
         self._refresh_if_needed(client.credentials)
         service = client.get_service("GoogleAdsService", version=API_VERSION)
+        ratelimit.google_ads_request(self, customer_id)  # the developer token's limits, across workers
         self.requests += 1
         for batch in service.search_stream(customer_id=customer_id, query=query):
             yield from batch.results

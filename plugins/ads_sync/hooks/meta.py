@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
+from ads_sync import ratelimit
 from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError, UnsupportedApiVersion
 from ads_sync.retry import RetryPolicy, call_with_retries
 from ads_sync.sources import meta
@@ -142,7 +143,9 @@ class MetaAdsHook(BaseHook):
         def once() -> dict[str, Any]:
             self._wait_for_quota(what)
             try:
-                response = api.call(method, path, params=dict(params))
+                response = ratelimit.meta_request(  # the ad account's pace, shared across workers
+                    self, path, lambda: api.call(method, path, params=dict(params)), what=what
+                )
             except Exception as exc:
                 headers = getattr(exc, "http_headers", None)
                 if callable(headers):
