@@ -137,6 +137,21 @@ def parsing_rows(p: dict[str, Any]) -> list[Row]:
     ]
 
 
+def scale_rows(c: dict[str, Any]) -> list[Row]:
+    """Issue 14: the Celery scale run (bench/celery_scale.py) and the shared rate limit it ran under."""
+    return [
+        Row(f"7 Celery: {c['runs']} accounts' daily runs, 2 workers x 4 slots", f"{c['runs_per_min']:.0f} runs/min, "
+            f"{c['failed']} failed", f"{c['elapsed_s'] / 60:.1f} min", None, "0 failures", c["failed"] == 0),
+        Row("7 Celery: p95 task queue wait (info)", f"{c['p95_queue_wait_s']:.1f} s", f"{c['tasks']} tasks", None,
+            "(info)", None),
+        Row("7 Celery: warehouse lock waits (info)", f"{c['lock_wait_samples']} of {c['samples']} samples",
+            f"peak {c['peak_lock_waiters']} waiting", None, "(info)", None),
+        Row("7 rate limit shared by 2 workers: busiest second (sandbox log)", f"{c['busiest_second']} requests",
+            f"limit {c['limit']}/s, {c['requests']} requests", c["busiest_second"] / c["limit"], "never > limit",
+            c["busiest_second"] <= c["limit"]),
+    ]
+
+
 def request_rows(q: dict[str, dict[str, int]]) -> list[Row]:
     names = {"daily": "daily sync", "backfill_90": "90-day backfill", "reload_10_weeks": "10-week reload"}
     return [
@@ -189,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("ADS_SYNC_BENCH_DATABASE_URL"))
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["load", "memory", "decode", "requests", "parsing"])
+                        choices=["load", "memory", "decode", "requests", "parsing", "celery"])
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args(argv)
 
@@ -211,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             "decode": lambda: decode_rows(_module("decode").run()),
             "requests": lambda: request_rows(_module("api_requests").run(url, env["small"])),
             "parsing": lambda: parsing_rows(_module("parsing").run(env["home"] / "parsing", env["home"])),
+            "celery": lambda: scale_rows(_module("celery_scale").run(url, env["home"] / "celery")),
         }
         for name, bench in benchmarks.items():
             if name in args.skip:
