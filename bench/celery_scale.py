@@ -132,7 +132,7 @@ def run(warehouse_url: str, work: Path, *, accounts: int = ACCOUNTS) -> dict[str
             if resp.status_code != 200:
                 raise RuntimeError(f"{dag_id}: {resp.status_code} {resp.text[:300]}")
             runs[dag_id] = resp.json()["dag_run_id"]
-        states = {d: api.wait_for_run(d, r, timeout=900)["state"] for d, r in runs.items()}
+        states = api.wait_for_runs(runs, timeout=900)
         elapsed = time.monotonic() - started
         sampler.stop.set()
         sampler.join(5)

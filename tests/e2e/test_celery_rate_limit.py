@@ -86,7 +86,7 @@ def test_no_second_of_the_sandbox_log_exceeds_the_shared_limit(limited_celery: D
             resp = api.trigger(dag_id, conf)
             assert resp.status_code == 200, resp.text
             runs[dag_id] = resp.json()["dag_run_id"]
-    finals = {d: api.wait_for_run(d, r, timeout=600)["state"] for d, r in runs.items()}
+    finals = api.wait_for_runs(runs, timeout=600)
     assert finals == {d: "success" for d in runs}, finals
 
     calls = sandbox.requests.filter(service="google_ads")
