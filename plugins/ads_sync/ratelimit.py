@@ -116,7 +116,7 @@ class SharedLimiter:
                 f"{what}: a worker was asked to wait {wait / 60:.0f} min ({why}); not sleeping that long in a "
                 "worker; the next run will catch up"
             )
-        log.info("%s: pausing %.1f s before the next request (shared, %s): %s", what, wait, self.where, why)
+        log.info("%s: pausing %.1f s before the next request (shared %s): %s", what, wait, self.where, why)
         (sleep or time.sleep)(wait)
 
     def pause(self, scope: str, seconds: float, why: str) -> None:
@@ -188,7 +188,7 @@ def _build(redis_conn_id: str) -> SharedLimiter:
     from limits.storage import RedisStorage
 
     storage = RedisStorage("redis://", connection_pool=client.connection_pool, key_prefix=KEY_PREFIX)
-    return SharedLimiter(storage, RedisPauses(client), where=f"Redis {redis_conn_id}")
+    return SharedLimiter(storage, RedisPauses(client), where=f"in Redis {redis_conn_id}")
 
 
 def _redis_client(redis_conn_id: str) -> Any | None:
@@ -216,6 +216,8 @@ class GoogleAdsGate:
         self.limits = Limits.from_extras(extras, per_second=GOOGLE_ADS_PER_SECOND, per_day=GOOGLE_ADS_PER_DAY)
         self.scope = token_scope("google_ads", str(extras["developer_token"]))
         self.limiter = shared_limiter(str(extras.get("rate_limit_redis_conn_id") or REDIS_CONN_ID))
+        log.info("Google Ads limits for this developer token: %s requests/s, %s/day (0 = off), counted %s",
+                 self.limits.per_second, self.limits.per_day, self.limiter.where)
 
     def before_request(self, what: str) -> None:
         self.limiter.acquire(self.scope, self.limits, what=what)
