@@ -6,10 +6,12 @@ being run is built when Airflow tells us which one it is (`get_parsing_context`)
 """
 from __future__ import annotations
 
+import os
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from airflow.sdk import DAG, CronTriggerTimetable, Param, get_parsing_context
 
@@ -23,9 +25,14 @@ from ads_sync.operators.sync import (
     ResolveWindowOperator,
     record_failure_callback,
 )
-from ads_sync.registry import Account, Registry, RegistryError, load_registry
+from ads_sync.registry import Account, Registry, RegistryError
+from ads_sync.registry_cache import cached_registry
 
 KINDS: tuple[Kind, ...] = ("daily", "weekly", "force_sync")
+#: DAG files in dags/ (`ads_sync_shard_NN.py`), each holding the accounts `shard_of` assigns it. 16 keep a
+#: file at ~310 accounts (~2 s here) at 5,000 accounts and ~1,250 (~7 s) at 20,000, well under half the
+#: dag-processor's 50 s timeout; changing it moves DAGs between files once (README, "Scale-out").
+SHARDS = 16
 START_DATE = datetime(2024, 1, 1)
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "ads-sync",
@@ -68,9 +75,22 @@ def dag_id(account: Account, kind: Kind) -> str:
     return f"ads_sync__{account.platform}__{account.account_id}__{kind}"
 
 
+#: a switch with a default: Airflow's form marks a Param required unless its type lists "null", so the type
+#: lists it and `not` refuses null, keeping the REST API's 400 for `"dry_run": null`
+OPTIONAL_BOOLEAN: dict[str, Any] = {"type": ["boolean", "null"], "not": {"type": "null"}}
+PRESET_LABELS: dict[str, str] = {
+    "null": "none (use weeks or dates, or the 10-week default)",
+    "yesterday": "Yesterday",
+    "last_7_days": "Last 7 days",
+    "last_30_days": "Last 30 days",
+    "this_month": "This month",
+    "last_month": "Last month",
+}
+
+
 def _dry_run() -> Param:
     return Param(
-        False, **SCHEMA_DRAFT, type="boolean", title="Dry run",
+        False, **SCHEMA_DRAFT, **OPTIONAL_BOOLEAN, title="Dry run",
         description="Resolve and log the window and the API requests; fetch and write nothing.",
     )
 
@@ -86,7 +106,7 @@ def params_for(kind: Kind) -> dict[str, Param]:
             "Leave empty and choose dates or a preset instead; with nothing chosen, 10 weeks.",
         ),
         "include_current_week": Param(
-            False, **SCHEMA_DRAFT, type="boolean", title="Include the current week",
+            False, **SCHEMA_DRAFT, **OPTIONAL_BOOLEAN, title="Include the current week",
             description="With weeks: also load the current week from Monday to yesterday.",
         ),
         "start_date": Param(
@@ -99,6 +119,7 @@ def params_for(kind: Kind) -> dict[str, Param]:
         ),
         "preset": Param(
             None, **SCHEMA_DRAFT, type=["null", "string"], enum=[None, *PRESETS], title="Preset range",
+            values_display=PRESET_LABELS,
             description="A named range ending yesterday: " + ", ".join(PRESETS) + ".",
         ),
         "dry_run": _dry_run(),
@@ -158,7 +179,6 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
         catchup=False,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
-        params=params_for(kind),
         tags=["ads-sync", account.platform, f"account:{account.account_id}", kind],
         **_notification_callbacks(account),
     ) as dag:
@@ -177,6 +197,10 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
             execution_timeout=EXECUTION_TIMEOUTS["push_summaries"],
         )
         resolve >> extract >> merge >> check >> push
+    # Params set after the tasks, so no task carries a copy: the task runner merges the DAG's params into
+    # the context anyway (process_params), and every copy was re-validated several times per task while
+    # serializing (bench/parsing.py: most of the dag-processor's time per DAG).
+    dag.params = params_for(kind)  # type: ignore[assignment]
     return dag
 
 
@@ -233,23 +257,65 @@ def _fail(message: str) -> None:
 def build_dags(
     registry: Registry | Path, *, shard: int = 0, shards: int = 1
 ) -> Iterator[DAG]:
-    """Every DAG of the registry (or of one shard of it, so several DAG files can share a large
-    registry). When a task runs, Airflow names its DAG and only that one is built."""
+    """Every DAG of the registry, or of one shard of it (`shard_of`). When a task runs, Airflow names its
+    DAG and only that one is built (its account found by key, not by scanning)."""
     if not isinstance(registry, Registry):
-        registry = load_registry(registry)
+        registry = cached_registry(registry)
     wanted = get_parsing_context().dag_id
-    for index, account in enumerate(registry.accounts):
-        if index % shards != shard:
+    if wanted is not None:
+        yield from _wanted_dag(registry, wanted, shard=shard, shards=shards)
+        return
+    for account in registry.accounts:
+        if shards > 1 and shard_of(account.key, shards) != shard:
             continue
         for kind in KINDS:
-            if wanted is None or wanted == dag_id(account, kind):
-                yield build_account_dag(account, kind, overview_sheet=registry.overview_sheet)
+            yield build_account_dag(account, kind, overview_sheet=registry.overview_sheet)
+    if shard == 0:  # the discover DAG and each invalid entry's DAG exactly once over all shard files
+        from ads_sync.discovery.dag import build_discover_dag
+
+        yield build_discover_dag(registry)  # issue 16: accounts under the managers, never edits the file
+        for error in registry.errors:
+            yield build_error_dag(error)
+
+
+def _wanted_dag(registry: Registry, wanted: str, *, shard: int, shards: int) -> Iterator[DAG]:
+    parts = wanted.split("__")
+    if len(parts) == 4 and parts[0] == "ads_sync" and parts[1] != "invalid":
+        account = registry.get(f"{parts[1]}__{parts[2]}")
+        kind = parts[3]
+        if (
+            account is not None and kind in KINDS
+            and (shards == 1 or shard_of(account.key, shards) == shard)
+        ):
+            yield build_account_dag(account, cast(Kind, kind), overview_sheet=registry.overview_sheet)
+        return
     if shard == 0:
         from ads_sync.discovery.dag import DAG_ID as DISCOVER
         from ads_sync.discovery.dag import build_discover_dag
 
-        if wanted is None or wanted == DISCOVER:
-            yield build_discover_dag(registry)  # issue 16: accounts under the managers, never edits the file
+        if wanted == DISCOVER:
+            yield build_discover_dag(registry)
         for error in registry.errors:
-            if wanted is None or wanted == f"ads_sync__invalid__{error.slug}":
+            if wanted == f"ads_sync__invalid__{error.slug}":
                 yield build_error_dag(error)
+
+
+def shard_of(key: str, shards: int) -> int:
+    """The shard file an account's DAGs live in: a stable hash of its key (never its position), so adding
+    or removing an account moves no other account's DAGs. CRC-32, not `hash()`: the same in every process."""
+    return zlib.crc32(key.encode("utf-8")) % shards
+
+
+def registry_path(dag_file: str | Path) -> Path:
+    """ADS_SYNC_REGISTRY (the soak test uses it; so can a deployment), else include/accounts.yaml beside
+    the DAG file's folder."""
+    configured = os.environ.get("ADS_SYNC_REGISTRY")
+    return Path(configured) if configured else Path(dag_file).resolve().parent.parent / "include" / "accounts.yaml"
+
+
+def expose_shard(namespace: dict[str, Any], shard: int) -> None:
+    """What a shard DAG file does: put its shard's DAGs at module level, where the DagBag looks."""
+    if not 0 <= shard < SHARDS:
+        raise ValueError(f"shard {shard} is outside 0..{SHARDS - 1}; dags/ holds one file per shard")
+    for dag in build_dags(registry_path(namespace["__file__"]), shard=shard, shards=SHARDS):
+        namespace[dag.dag_id] = dag

@@ -1,5 +1,6 @@
-"""The DAG file as Airflow's dag-processor sees it: no import errors, exactly the DAGs the registry
-implies, each with its task graph, and a bad registry entry that hides nothing else."""
+"""The DAG files as Airflow's dag-processor sees them: no import errors, exactly the DAGs the registry
+implies over all shard files, each in the file its key hashes to, each with its task graph, and a bad
+registry entry that hides nothing else."""
 from __future__ import annotations
 
 import textwrap
@@ -36,6 +37,71 @@ def test_no_import_errors(bag) -> None:
 def test_exactly_the_registry_dags(bag) -> None:
     assert set(bag.dag_ids) == expected_ids() | {"ads_sync__discover"}
     assert len(bag.dag_ids) == 16  # 3 Google Ads and 2 Meta accounts, 3 DAGs each, and discovery
+
+
+def test_one_file_per_shard_each_dag_in_its_hash_shard(bag) -> None:
+    from ads_sync.dag_factory import SHARDS, shard_of
+
+    files = sorted(p.name for p in (ROOT / "dags").glob("*.py"))
+    assert files == [f"ads_sync_shard_{i:02d}.py" for i in range(SHARDS)]
+    assert Path(bag.dags["ads_sync__discover"].fileloc).name == "ads_sync_shard_00.py"
+    for dag_id, dag in bag.dags.items():
+        if dag_id == "ads_sync__discover":
+            continue
+        key = "__".join(dag_id.split("__")[1:3])
+        assert Path(dag.fileloc).name == f"ads_sync_shard_{shard_of(key, SHARDS):02d}.py", dag_id
+    assert len({Path(d.fileloc).name for d in bag.dags.values()}) > 1  # the demo accounts really spread
+
+
+def test_shards_by_hash_adding_an_account_moves_no_other(tmp_path: Path) -> None:
+    from ads_sync.dag_factory import build_dags
+
+    def placement(n: int) -> dict[str, int]:
+        registry = tmp_path / f"accounts_{n}.yaml"
+        registry.write_text("accounts:\n" + "".join(
+            f'  - {{platform: google_ads, account_id: "{5_000_000_000 + i}", name: A{i}, timezone: UTC, '
+            "currency: EUR}\n" for i in range(n)
+        ))
+        return {d.dag_id: shard for shard in range(4) for d in build_dags(registry, shard=shard, shards=4)
+                if d.dag_id != "ads_sync__discover"}
+
+    before, after = placement(40), placement(41)
+    assert len(before) == 120 and len(after) == 123
+    assert {k: after[k] for k in before} == before
+    assert len(set(before.values())) == 4
+
+
+def test_every_invalid_entry_dag_exactly_once_over_the_shard_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    registry = tmp_path / "accounts.yaml"
+    registry.write_text(textwrap.dedent("""\
+        accounts:
+          - {platform: google_ads, account_id: "1111111111", name: Good, timezone: UTC, currency: USD}
+          - {platform: google_ads, account_id: "2222222222", name: Bad, timezone: Mars/Olympus, currency: USD}
+          - {platform: meta, account_id: "act_1", name: Bad too, timezone: UTC, currency: USD}
+        """))
+    monkeypatch.setenv("ADS_SYNC_REGISTRY", str(registry))
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    invalid = sorted(i for i in bag.dag_ids if "__invalid__" in i)
+    assert invalid == ["ads_sync__invalid__entry_1", "ads_sync__invalid__entry_2"]
+    assert {i for i in bag.dag_ids if "__invalid__" not in i} == {
+        f"ads_sync__google_ads__1111111111__{k}" for k in ("daily", "weekly", "force_sync")
+    } | {"ads_sync__discover"}
+
+
+def test_a_task_start_builds_only_its_dag(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ads_sync.dag_factory import SHARDS, build_dags, shard_of
+
+    wanted = "ads_sync__meta__209715200654321__weekly"
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", wanted)
+    registry = ROOT / "include" / "accounts.yaml"
+    own = shard_of("meta__209715200654321", SHARDS)
+    assert [d.dag_id for d in build_dags(registry, shard=own, shards=SHARDS)] == [wanted]
+    assert list(build_dags(registry, shard=(own + 1) % SHARDS, shards=SHARDS)) == []
 
 
 def test_task_graph_and_settings(bag) -> None:
@@ -95,3 +161,23 @@ def test_bad_entry_becomes_a_failing_dag_and_hides_nothing(tmp_path: Path) -> No
     assert invalid.is_paused_upon_creation is False
     assert invalid.dag_id == "ads_sync__invalid__entry_google_ads_2222222222"
     assert all(t.execution_timeout for d in dags.values() for t in d.tasks)
+
+
+def test_force_sync_form_labels_and_optional_switches(bag) -> None:
+    """The trigger form: presets by name with an empty choice that reads "none", switches not marked
+    required (Airflow's form marks a Param required unless its type lists null); null is still refused."""
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    params = bag.dags["ads_sync__google_ads__1234567890__force_sync"].params
+    preset = params.get_param("preset")
+    labels = preset.schema["values_display"]
+    assert set(labels) == {"null"} | {p for p in preset.schema["enum"] if p is not None}
+    assert labels["null"].startswith("none") and labels["last_7_days"] == "Last 7 days"
+    for name in ("include_current_week", "dry_run"):
+        switch = params.get_param(name)
+        assert "null" in switch.schema["type"]
+        assert switch.resolve() is False and switch.resolve(True) is True
+        with pytest.raises(ParamValidationError):
+            switch.resolve(None)
+        with pytest.raises(ParamValidationError):
+            switch.resolve("yes")

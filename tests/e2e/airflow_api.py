@@ -77,6 +77,26 @@ class AirflowApi:
             time.sleep(1)
         raise TimeoutError(f"{dag_id} {run_id} did not finish within {timeout:.0f} s: {run['state']}")
 
+    def wait_for_runs(self, runs: dict[str, str], timeout: float = 600.0) -> dict[str, str]:
+        """dag_id -> final state for many runs at once; an api-server too busy to answer within the
+        client's timeout (many workers on a small machine) is asked again on the next round."""
+        deadline = time.monotonic() + timeout
+        pending, finals = dict(runs), {}
+        while pending and time.monotonic() < deadline:
+            for dag_id, run_id in list(pending.items()):
+                try:
+                    state = self.run(dag_id, run_id)["state"]
+                except httpx.TimeoutException:
+                    continue
+                if state in FINISHED:
+                    finals[dag_id] = state
+                    del pending[dag_id]
+            if pending:
+                time.sleep(2)
+        if pending:
+            raise TimeoutError(f"{len(pending)} runs did not finish within {timeout:.0f} s: {sorted(pending)[:5]}")
+        return finals
+
     def task_instances(self, dag_id: str, run_id: str) -> dict[str, dict[str, Any]]:
         tis = self.ok("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quote(run_id, safe='')}/taskInstances")
         return {ti["task_id"]: ti for ti in tis["task_instances"]}

@@ -111,6 +111,8 @@ def start_deployment(
     extra_env: dict[str, str] | None = None,
     workers: int = 0,
     queue: str = "default",
+    worker_concurrency: int = 2,
+    dag_ids: set[str] | None = None,
 ) -> Deployment:
     """Migrate, load airflow_settings.yaml, start every component and wait for the bundle's DAGs."""
     home = base / name
@@ -140,7 +142,7 @@ def start_deployment(
             worker_env = {**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(al.free_port())}
             processes.start(
                 f"celery-worker-{n}",
-                al.airflow("celery", "worker", "--concurrency", "2", "--queues", queue,
+                al.airflow("celery", "worker", "--concurrency", str(worker_concurrency), "--queues", queue,
                            "--celery-hostname", f"e2e-worker-{n}-{secrets.token_hex(3)}@%h",
                            "--without-gossip", "--without-mingle"),
                 worker_env,
@@ -148,7 +150,7 @@ def start_deployment(
         url = f"http://127.0.0.1:{port}"
         al.wait_for_api(processes, url)
         api = AirflowApi(url, al.ADMIN, password)
-        api.wait_for_dags(expected_dag_ids())
+        api.wait_for_dags(dag_ids or expected_dag_ids(), timeout=600 if dag_ids else 180)
     except BaseException:
         processes.stop(timeout=10)
         raise

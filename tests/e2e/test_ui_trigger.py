@@ -59,6 +59,18 @@ def test_trigger_form_with_three_weeks_loads_exactly_those_weeks(
     expect(form.get_by_text("Weeks", exact=True)).to_be_visible()
     expect(form.get_by_text("Reload the N complete weeks")).to_be_visible()
     expect(form.get_by_text("Preset range")).to_be_visible()
+    # switches with a default are not starred as required (Chakra's indicator is a "*" in the label)
+    for title in ("Dry run", "Include the current week"):
+        label = form.locator("label", has_text=title).first
+        expect(label).to_be_visible()
+        assert "*" not in label.inner_text(), label.inner_text()
+    # presets by name, and the empty choice reads "none", never "null"
+    form.locator("#element_preset").click()
+    expect(page.get_by_role("option", name="Last 7 days")).to_be_visible()
+    expect(page.get_by_role("option", name="none (use weeks or dates, or the 10-week default)")).to_be_visible()
+    expect(page.get_by_role("option", name="null", exact=True)).to_have_count(0)
+    form.get_by_text("Weeks", exact=True).click()  # closes the menu (Escape would close the dialog too)
+    expect(page.get_by_role("option", name="Last 7 days")).to_have_count(0)
     form.get_by_label("Weeks").fill("3")
     form.get_by_role("button", name="Trigger").click()
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
+from ads_sync import ratelimit
 from ads_sync.errors import (
     AccountDisabled,
     AuthFailure,
@@ -114,6 +115,7 @@ class GoogleAdsApiHook(BaseHook):
         self._refresh_if_needed(client.credentials)
         service = client.get_service("GoogleAdsService", version=API_VERSION)
         for attempt in (1, 2):
+            ratelimit.google_ads_request(self, customer_id)  # the developer token's limits, across workers
             self.requests += 1
             sent = False
             try:

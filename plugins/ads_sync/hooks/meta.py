@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from airflow.sdk import BaseHook
 
+from ads_sync import ratelimit
 from ads_sync.errors import (
     AmbiguousSubmit,
     AuthFailure,
@@ -154,7 +155,9 @@ class MetaAdsHook(BaseHook):
         def once() -> dict[str, Any]:
             self._wait_for_quota(what)
             try:
-                response = api.call(method, path, params=dict(params))
+                response = ratelimit.meta_request(  # the ad account's pace, shared across workers
+                    self, path, lambda: api.call(method, path, params=dict(params)), what=what
+                )
             except Exception as exc:
                 headers = getattr(exc, "http_headers", None)
                 if callable(headers):

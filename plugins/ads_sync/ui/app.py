@@ -26,7 +26,7 @@ User = Annotated[BaseUser, Depends(get_user)]
 
 
 def registry_path() -> Path:
-    """The registry dags/ads_sync.py builds from (ADS_SYNC_REGISTRY may name another one)."""
+    """The registry the dags/ shard files build from (ADS_SYNC_REGISTRY may name another one)."""
     from ads_sync import local
 
     return Path(os.environ.get("ADS_SYNC_REGISTRY") or local.ROOT / "include" / "accounts.yaml")
