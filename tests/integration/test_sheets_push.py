@@ -94,7 +94,8 @@ def test_cells_equal_sql_over_the_final_tables(loaded, db, hook, account, migrat
     assert summary["Spend (EUR)"][0] == pytest.approx(spend_yesterday)
     assert summary["Clicks"][3] == clicks_7
     assert summary["CTR"][3] == pytest.approx(clicks_7 / impressions_7)
-    assert summary["Clicks"][4] == 0 and summary["Clicks"][5] == ""  # previous 7 days not loaded: no change
+    # previous 7 days never loaded: "no data", not 0 (a gap is not zero; issue 10), and no change
+    assert summary["Clicks"][4] == "no data" and summary["Clicks"][5] == ""
 
     campaigns = values(hook, account.sheet, "Campaigns")
     by_spend = db.execute(
@@ -157,7 +158,7 @@ def test_permission_denied_fails_only_the_push_and_names_the_service_account(
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states == {"resolve_window": "success", "extract": "success", "merge": "success",
-                      "push_summaries": "failed"}
+                      "reconcile": "success", "push_summaries": "failed"}
     row = db.execute(
         "SELECT status, push_status, push_error, rows_inserted FROM ads_sync.sync_runs WHERE run_id = %s",
         (run.run_id,),
