@@ -52,14 +52,22 @@ def try_number(run, task_id: str) -> int:
 # -- Google Ads ------------------------------------------------------------------------------------------
 
 
+def refresh_grants(sandbox) -> int:
+    return sum(1 for e in sandbox.requests.filter(service="oauth") if e.get("grant_type") == "refresh_token")
+
+
 def test_google_token_called_expired_is_refreshed_once_and_the_run_finishes(bag, db, fresh_sandbox) -> None:
+    assert dag(bag, "google_ads", GOOGLE).test().state == "success"
+    clean = refresh_grants(fresh_sandbox)  # one per hook: the extract's, the reconcile's
+    fresh_sandbox.reset()
     fresh_sandbox.faults.add(Fault(service="google_ads", error="TOKEN_EXPIRED", customer_id=GOOGLE, nth=1))
     run = dag(bag, "google_ads", GOOGLE).test()
     assert run.state == "success" and run_log(db, run)[0] == "success"
     assert try_number(run, "extract") == 1  # inside the task: no Airflow retry, no auth_failed
     assert account_status(db, GOOGLE)[0] == "idle"
-    refreshes = [e for e in fresh_sandbox.requests.filter(service="oauth") if e.get("grant_type") == "refresh_token"]
-    assert len(refreshes) == 2  # the first token, and the one refresh (the Sheets push uses its own key)
+    assert refresh_grants(fresh_sandbox) == clean + 1  # exactly one refresh more
+    streams = fresh_sandbox.requests.filter(service="google_ads", customer_id=GOOGLE)
+    assert streams[0]["status"] != "OK" and streams[1]["status"] == "OK"
     assert fact_rows(db, GOOGLE, "campaign_daily")
 
 
