@@ -116,7 +116,14 @@ class PushSummariesOperator(AccountSyncOperator):
         self._record(context, "success", None, hook.requests)
         return {"spreadsheets": done, "requests": hook.requests}
 
-    def _record(self, context: Any, status: str, error: str | None, requests: int) -> None:
+    def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
+        """The merge has committed: a failed push (also one the failure callback reports) is the push's,
+        never the run's or the account's."""
+        if final is None:
+            final = isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
+        self._record(context, "failed" if final else "retrying", f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT], None)
+
+    def _record(self, context: Any, status: str, error: str | None, requests: int | None) -> None:
         from ads_sync import warehouse
 
         try:
