@@ -5,28 +5,34 @@
 - Meta: per ad account, the pause the usage headers ask for (`sources.meta.parse_usage`), as the last
   worker that saw them stored it, plus an optional requests-per-second cap.
 
-Counting uses `limits` (moving windows: no window of the limit's length ever holds more than the limit,
-which fixed windows cannot promise at their edges). `limits` over `pyrate-limiter`: it keeps one stable,
-documented API for Redis and memory with the same strategy, it is what Flask-Limiter and slowapi run on,
-and its Redis moving window is one Lua script per hit (atomic across workers), where pyrate-limiter's
-bucket API changed incompatibly in each of its last major versions.
+The daily quota is counted by `limits` (a moving window of a day: one stable, documented API for Redis
+and memory, what Flask-Limiter and slowapi run on; pyrate-limiter's bucket API changed incompatibly in each
+of its last major versions). The per-second pace is our own `Pacer`, a sliding log of grants in a sorted
+set, one Lua script per request, timed by Redis's own clock: the platform counts requests when they
+*arrive*, and a request granted at t arrives a little later (channel set-up, a loaded worker), so a
+window of exactly one second at the grant lets two bursts land in one second at the platform. The pace
+therefore allows N grants per (1 s + margin), the margin (`rate_limit_margin_ms`, default 100) being the
+grant-to-arrival delay the deployment must absorb. `limits` windows are whole seconds, so it cannot.
 
 Where: the Redis of Airflow connection `ads_sync_redis` (or the `rate_limit_redis_conn_id` extra of the API
 connection), through `RedisHook`; without that connection (the embedded default), the same limiter runs
 in this process's memory. Windows use the workers' wall clocks: on several machines keep them in NTP sync.
 
 Limits come from the API connection's extras, else the defaults below:
-`rate_limit_per_second`, `rate_limit_per_day` (Google Ads; 0 turns one off) and `rate_limit_per_second`
-(Meta, per ad account; off by default: Meta's limits are the usage scores its headers report).
+`rate_limit_per_second`, `rate_limit_per_day` (Google Ads; 0 turns one off), `rate_limit_margin_ms` and
+`rate_limit_per_second` (Meta, per ad account; off by default: Meta's limits are the usage scores its
+headers report).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +46,8 @@ log = logging.getLogger(__name__)
 GOOGLE_ADS_PER_SECOND = 10
 GOOGLE_ADS_PER_DAY = 15_000
 META_PER_SECOND = 0
+#: grant-to-arrival slack: N grants per 1.1 s keep the platform's 1-second windows at N
+MARGIN_MS = 100
 REDIS_CONN_ID = "ads_sync_redis"
 KEY_PREFIX = "ads_sync_ratelimit"
 #: longest a worker sleeps for a slot before giving the run back to Airflow's retries
@@ -50,13 +58,20 @@ MAX_WAIT_S = 300.0
 class Limits:
     per_second: int
     per_day: int
+    margin_ms: int = MARGIN_MS
 
     @classmethod
     def from_extras(cls, extras: Mapping[str, Any], *, per_second: int, per_day: int) -> Limits:
         return cls(
             per_second=_count(extras, "rate_limit_per_second", per_second),
             per_day=_count(extras, "rate_limit_per_day", per_day),
+            margin_ms=_count(extras, "rate_limit_margin_ms", MARGIN_MS),
         )
+
+    @property
+    def window_s(self) -> float:
+        """The pace's window: one second plus the margin."""
+        return 1.0 + self.margin_ms / 1000
 
 
 def _count(extras: Mapping[str, Any], key: str, default: int) -> int:
@@ -68,13 +83,66 @@ def _count(extras: Mapping[str, Any], key: str, default: int) -> int:
     return value
 
 
-class SharedLimiter:
-    """Moving-window counters plus a small "paused until" record per scope, in Redis or in memory."""
+class Pacer:
+    """A sliding log of grants per scope: `try_acquire` grants when fewer than `limit` fall in the last
+    `window_s`, else says how long until the oldest leaves it."""
 
-    def __init__(self, storage: Any, pauses: PauseStore, *, where: str) -> None:
+    def try_acquire(self, scope: str, limit: int, window_s: float) -> float:
+        raise NotImplementedError
+
+
+class MemoryPacer(Pacer):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._grants: dict[str, deque[float]] = {}
+
+    def try_acquire(self, scope: str, limit: int, window_s: float) -> float:
+        with self._lock:
+            now = time.time()
+            grants = self._grants.setdefault(scope, deque())
+            while grants and grants[0] <= now - window_s:
+                grants.popleft()
+            if len(grants) < limit:
+                grants.append(now)
+                return 0.0
+            return grants[0] + window_s - now
+
+
+#: atomic across workers; the clock is Redis's (TIME), so workers' clocks need not agree
+_PACE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local window, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, string.format('%.6f', now) .. ':' .. ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000) + 1000)
+  return '0'
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tostring(tonumber(oldest[2]) + window - now)
+"""
+
+
+class RedisPacer(Pacer):
+    def __init__(self, client: Any) -> None:
+        self.script = client.register_script(_PACE_LUA)
+
+    def try_acquire(self, scope: str, limit: int, window_s: float) -> float:
+        token = f"{os.getpid()}:{threading.get_ident()}:{random.getrandbits(32)}"  # noqa: S311 - a unique member
+        wait = self.script(keys=[f"{KEY_PREFIX}:pace:{scope}"], args=[window_s, limit, token])
+        return float(wait)
+
+
+class SharedLimiter:
+    """A daily counter, a per-second pace and a small "paused until" record per scope, in Redis or in
+    memory."""
+
+    def __init__(self, storage: Any, pauses: PauseStore, pacer: Pacer, *, where: str) -> None:
         from limits.strategies import MovingWindowRateLimiter
 
         self.limiter = MovingWindowRateLimiter(storage)
+        self.pacer = pacer
         self.pauses = pauses
         self.where = where
 
@@ -83,7 +151,7 @@ class SharedLimiter:
         max_wait_s: float = MAX_WAIT_S,
     ) -> None:
         """Block until `scope` may make one more request; a spent daily quota raises QuotaExhausted."""
-        from limits import RateLimitItemPerDay, RateLimitItemPerSecond
+        from limits import RateLimitItemPerDay
 
         if limits.per_day and not self.limiter.hit(RateLimitItemPerDay(limits.per_day), scope):
             raise QuotaExhausted(
@@ -92,12 +160,10 @@ class SharedLimiter:
             )
         if not limits.per_second:
             return
-        item = RateLimitItemPerSecond(limits.per_second)
         waited = 0.0
-        while not self.limiter.hit(item, scope):
-            reset = self.limiter.get_window_stats(item, scope).reset_time
+        while (wait := self.pacer.try_acquire(scope, limits.per_second, limits.window_s)) > 0:
             # jitter, so workers woken by the same expiry do not race for one slot in lockstep
-            delay = max(0.005, reset - time.time()) + random.uniform(0, 0.02)  # noqa: S311
+            delay = max(0.005, wait) + random.uniform(0, 0.02)  # noqa: S311
             waited += delay
             if waited > max_wait_s:
                 raise QuotaExhausted(f"{what}: no request slot for {scope} within {max_wait_s:.0f} s")
@@ -184,11 +250,11 @@ def _build(redis_conn_id: str) -> SharedLimiter:
     if client is None:
         from limits.storage import MemoryStorage
 
-        return SharedLimiter(MemoryStorage(), MemoryPauses(), where="in this process")
+        return SharedLimiter(MemoryStorage(), MemoryPauses(), MemoryPacer(), where="in this process")
     from limits.storage import RedisStorage
 
     storage = RedisStorage("redis://", connection_pool=client.connection_pool, key_prefix=KEY_PREFIX)
-    return SharedLimiter(storage, RedisPauses(client), where=f"in Redis {redis_conn_id}")
+    return SharedLimiter(storage, RedisPauses(client), RedisPacer(client), where=f"in Redis {redis_conn_id}")
 
 
 def _redis_client(redis_conn_id: str) -> Any | None:
@@ -216,8 +282,9 @@ class GoogleAdsGate:
         self.limits = Limits.from_extras(extras, per_second=GOOGLE_ADS_PER_SECOND, per_day=GOOGLE_ADS_PER_DAY)
         self.scope = token_scope("google_ads", str(extras["developer_token"]))
         self.limiter = shared_limiter(str(extras.get("rate_limit_redis_conn_id") or REDIS_CONN_ID))
-        log.info("Google Ads limits for this developer token: %s requests/s, %s/day (0 = off), counted %s",
-                 self.limits.per_second, self.limits.per_day, self.limiter.where)
+        log.info("Google Ads limits for this developer token: %s requests per %.2f s, %s/day (0 = off), "
+                 "counted %s", self.limits.per_second, self.limits.window_s, self.limits.per_day,
+                 self.limiter.where)
 
     def before_request(self, what: str) -> None:
         self.limiter.acquire(self.scope, self.limits, what=what)

@@ -38,7 +38,7 @@ def limited_celery(
     server, name = metadata_database(migrated_warehouse)
     queue = f"ads-sync-e2e-{secrets.token_hex(3)}"
     google = json.loads(local.google_ads_connection(remote))
-    google["extra"].update({"rate_limit_per_second": LIMIT, "rate_limit_per_day": 0})
+    google["extra"].update({"rate_limit_per_second": LIMIT, "rate_limit_per_day": 0, "rate_limit_margin_ms": MARGIN_MS})
     try:
         broker = redis_url(services, base)
         limiter_redis = broker.rsplit("/", 1)[0] + f"/?db={REDIS_DB}"
@@ -74,11 +74,10 @@ def busiest(stamps: list[datetime], seconds: float) -> int:
     return max(sum(1 for t in times[i:] if t < start + seconds) for i, start in enumerate(times))
 
 
-#: how far the sandbox's arrival stamps may shift against the limiter's grants: a task process granted a
-#: slot still builds its channel and sends under a loaded 2-core machine's scheduler. The limiter's own
-#: guarantee (no second of grants over the limit) is checked exactly by tests/unit/test_ratelimit.py on
-#: this same Redis; here the platform's view must keep the rate: N per second, give or take one second.
-JITTER_S = 1
+#: the deployment's grant-to-arrival slack (connection extra `rate_limit_margin_ms`): a task process granted
+#: a slot still builds its channel and sends, on a 2-core machine that also runs Airflow, two workers and
+#: the sandbox; the limiter's exact window is checked by tests/unit/test_ratelimit.py on the same Redis
+MARGIN_MS = 1000
 
 
 def test_no_second_of_the_sandbox_log_exceeds_the_shared_limit(limited_celery: Deployment) -> None:
@@ -100,11 +99,7 @@ def test_no_second_of_the_sandbox_log_exceeds_the_shared_limit(limited_celery: D
     calls = sandbox.requests.filter(service="google_ads")
     assert len(calls) >= 3 * len(runs), len(calls)  # enough requests that an unshared limit would overrun
     stamps = [datetime.fromisoformat(c["at"]) for c in calls]
-    for seconds in (1, 2, 5):
-        assert busiest(stamps, seconds) <= LIMIT * (seconds + JITTER_S), (seconds, sorted(stamps))
-    # the pace held from first to last: n requests at N a second take at least n/N - 1 seconds
-    span = (max(stamps) - min(stamps)).total_seconds()
-    assert span >= len(stamps) / LIMIT - 1 - JITTER_S, (span, len(stamps))
+    assert busiest(stamps, 1.0) <= LIMIT, sorted(stamps)  # as the platform counts: on arrival
     # the requests really came from both workers at once (else nothing was shared)
     for n in range(1, WORKERS + 1):
         log = limited_celery.processes.log_path(f"celery-worker-{n}").read_text(errors="replace")

@@ -12,7 +12,7 @@ import pytest
 
 from ads_sync import ratelimit
 from ads_sync.errors import QuotaExhausted
-from ads_sync.ratelimit import Limits, MemoryPauses, RedisPauses, SharedLimiter
+from ads_sync.ratelimit import Limits, MemoryPacer, MemoryPauses, RedisPacer, RedisPauses, SharedLimiter
 
 REDIS_DB = 14
 
@@ -20,7 +20,7 @@ REDIS_DB = 14
 def memory_limiter() -> SharedLimiter:
     from limits.storage import MemoryStorage
 
-    return SharedLimiter(MemoryStorage(), MemoryPauses(), where="memory")
+    return SharedLimiter(MemoryStorage(), MemoryPauses(), MemoryPacer(), where="memory")
 
 
 def redis_limiters(n: int) -> list[SharedLimiter]:
@@ -35,13 +35,14 @@ def redis_limiters(n: int) -> list[SharedLimiter]:
     for _ in range(n):
         client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
         out.append(SharedLimiter(RedisStorage("redis://", connection_pool=client.connection_pool,
-                                              key_prefix=ratelimit.KEY_PREFIX), RedisPauses(client), where="redis"))
+                                              key_prefix=ratelimit.KEY_PREFIX), RedisPauses(client), RedisPacer(client),
+                                 where="redis"))
     return out
 
 
-def busiest_second(stamps: list[float]) -> int:
+def busiest(stamps: list[float], seconds: float) -> int:
     stamps = sorted(stamps)
-    return max(sum(1 for t in stamps[i:] if t < s + 1.0) for i, s in enumerate(stamps))
+    return max(sum(1 for t in stamps[i:] if t < s + seconds) for i, s in enumerate(stamps))
 
 
 def hammer(limiters: list[SharedLimiter], scope: str, limits: Limits, per_thread: int, threads: int) -> list[float]:
@@ -49,19 +50,19 @@ def hammer(limiters: list[SharedLimiter], scope: str, limits: Limits, per_thread
     lock = threading.Lock()
 
     def record(limiter: SharedLimiter) -> None:
-        """Stamp each granted hit with the time taken just before asking, as the backend stamps it: a
-        stamp taken after `acquire` returns would add thread-scheduling delay to some and not others."""
-        hit = limiter.limiter.hit
+        """Stamp each grant with the time taken just before asking, as the backend stamps it: a stamp
+        taken after `acquire` returns would add thread-scheduling delay to some and not others."""
+        try_acquire = limiter.pacer.try_acquire
 
-        def stamped(item: Any, *ids: str, cost: int = 1) -> bool:
+        def stamped(scope: str, limit: int, window_s: float) -> float:
             asked = time.time()
-            granted = hit(item, *ids, cost=cost)
-            if granted and item.GRANULARITY.seconds == 1:
+            wait = try_acquire(scope, limit, window_s)
+            if wait <= 0:
                 with lock:
                     stamps.append(asked)
-            return granted
+            return wait
 
-        limiter.limiter.hit = stamped  # type: ignore[method-assign]
+        limiter.pacer.try_acquire = stamped  # type: ignore[method-assign]
 
     def work(limiter: SharedLimiter) -> None:
         for _ in range(per_thread):
@@ -81,10 +82,21 @@ def hammer(limiters: list[SharedLimiter], scope: str, limits: Limits, per_thread
 def test_no_second_ever_holds_more_than_the_limit(backend: str) -> None:
     limiters = [memory_limiter()] if backend == "memory" else redis_limiters(2)
     scope = f"test:{time.time_ns()}"
-    stamps = hammer(limiters, scope, Limits(per_second=5, per_day=0), per_thread=5, threads=4)
+    stamps = hammer(limiters, scope, Limits(per_second=5, per_day=0, margin_ms=0), per_thread=5, threads=4)
     assert len(stamps) == 20
-    assert busiest_second(stamps) == 5  # reached, never exceeded
+    # 10 ms of slack: the stamp is taken just before the grant, the backend's clock a moment later
+    assert busiest(stamps, 1.0 - 0.01) == 5  # reached, never exceeded
     assert max(stamps) - min(stamps) >= 3.0  # 20 requests at 5/s need at least three window moves
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+def test_the_margin_widens_the_window_so_late_arrivals_stay_within_the_limit(backend: str) -> None:
+    limiters = [memory_limiter()] if backend == "memory" else redis_limiters(2)
+    scope = f"test:{time.time_ns()}"
+    stamps = hammer(limiters, scope, Limits(per_second=4, per_day=0, margin_ms=400), per_thread=3, threads=4)
+    assert len(stamps) == 12
+    assert busiest(stamps, 1.4 - 0.01) == 4  # no 1.4 s of grants over 4: arrivals up to 0.4 s late stay at 4/s
+    assert max(stamps) - min(stamps) >= 2 * 1.4  # 12 at 4 per 1.4 s need two window moves of 1.4 s
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
@@ -113,9 +125,9 @@ def test_a_pause_one_worker_stored_is_honoured_by_another(backend: str) -> None:
 
 def test_limits_from_connection_extras() -> None:
     default = Limits.from_extras({}, per_second=ratelimit.GOOGLE_ADS_PER_SECOND, per_day=ratelimit.GOOGLE_ADS_PER_DAY)
-    assert default == Limits(per_second=10, per_day=15_000)
-    assert Limits.from_extras({"rate_limit_per_second": "4", "rate_limit_per_day": 0}, per_second=10,
-                              per_day=15_000) == Limits(4, 0)
+    assert default == Limits(per_second=10, per_day=15_000, margin_ms=ratelimit.MARGIN_MS)
+    assert Limits.from_extras({"rate_limit_per_second": "4", "rate_limit_per_day": 0, "rate_limit_margin_ms": 250},
+                              per_second=10, per_day=15_000) == Limits(4, 0, 250)
     with pytest.raises(ValueError, match="rate_limit_per_second"):
         Limits.from_extras({"rate_limit_per_second": -1}, per_second=10, per_day=0)
 
