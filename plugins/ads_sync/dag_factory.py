@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from airflow.sdk import DAG, CronTriggerTimetable, Param, get_parsing_context
+from airflow.sdk.definitions.param import ParamsDict
 
 from ads_sync.operators.meta_reports import MetaExtractOperator
 from ads_sync.operators.push import PushSummariesOperator
@@ -23,7 +24,6 @@ from ads_sync.operators.sync import (
     Kind,
     MergeOperator,
     ResolveWindowOperator,
-    record_failure_callback,
 )
 from ads_sync.registry import Account, Registry, RegistryError
 from ads_sync.registry_cache import cached_registry
@@ -40,9 +40,6 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=30),
-    # failures outside execute() (a deferral that timed out, a trigger that failed, a killed worker failed by
-    # the scheduler, execution_timeout) still end the run and the account in the sync log
-    "on_failure_callback": record_failure_callback,
 }
 #: every task has one, so a hung call can never hold a worker (and the run's row) forever; the extract's
 #: covers its time in the worker (deferrals have their own timeouts)
@@ -199,8 +196,12 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
         resolve >> extract >> merge >> check >> push
     # Params set after the tasks, so no task carries a copy: the task runner merges the DAG's params into
     # the context anyway (process_params), and every copy was re-validated several times per task while
-    # serializing (bench/parsing.py: most of the dag-processor's time per DAG).
-    dag.params = params_for(kind)  # type: ignore[assignment]
+    # serializing (bench/parsing.py: most of the dag-processor's time per DAG). Set as Airflow's own
+    # converter sets them, without its validator: it checks that a scheduled DAG's defaults fit their
+    # schemas, a jsonschema meta-schema pass per Param per DAG per parse (~15% of a daily DAG's parse) for
+    # defaults that are constants; tests/dags/test_dag_integrity.py validates them once. Triggers and the
+    # REST API still validate every conf against these Params.
+    object.__setattr__(dag, "params", ParamsDict(params_for(kind)))
     return dag
 
 
