@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e
+.PHONY: install demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e schema
 
 install: $(STAMP)
 
@@ -55,6 +55,10 @@ reliability: install
 # The soak sized for CI (.ci/run): every fault class 5 times, round-robin, against the same exact reference
 reliability-ci: install
 	$(BIN)/python -m tests.reliability.soak --accounts 3 --each 5 --runs 0
+
+# include/accounts.schema.json from the registry's models (editors validate accounts.yaml with it)
+schema: install
+	$(BIN)/python -m ads_sync.registry_schema
 
 lock:
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt

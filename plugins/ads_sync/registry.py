@@ -1,9 +1,15 @@
 """The account registry: `include/accounts.yaml` parsed into validated, immutable accounts.
 
-Runs at DAG parse time for thousands of accounts, so it is pure (no Airflow, no DB, no network), validates
-by hand with precompiled patterns (no schema compile per account), and never raises for content problems:
-every problem becomes a `RegistryError` that names the entry and the field, and one bad entry never drops
-another (an exception in the DAG file would hide every account's DAGs).
+Runs at DAG parse time for thousands of accounts, so it is pure (no Airflow, no DB, no network) and never
+raises for content problems: every problem becomes a `RegistryError` that names the entry and the field,
+and one bad entry never drops another (an exception in the DAG file would hide every account's DAGs).
+
+An entry is described by a pydantic model (`Entry`, with `NotifyEntry` for its `notify:`): the model
+holds the fields, their types, order and defaults, and exports the JSON Schema editors validate
+`accounts.yaml` with (`ads_sync.registry_schema`). Each field's check is a small function that raises our
+own message (the value, what is wrong, the fix); `_problem` turns pydantic's first error into the entry's
+one `RegistryError`, with did-you-mean for misspelled keys. The result is an `Account` (a frozen
+dataclass), which is what the rest of the code and the registry cache use.
 
 Ids are never rewritten: an account id written with dashes or with Meta's `act_` prefix is rejected with
 the exact spelling to use, so the YAML, the DAG ids and the warehouse rows all carry one spelling.
@@ -11,23 +17,26 @@ the exact spelling to use, so the YAML, the DAG ids and the warehouse rows all c
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import functools
+import hashlib
+import json
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ads_sync.platforms import PLATFORMS, PlatformInfo
 
-Frequency = Literal["daily", "hourly", "manual"]
-FREQUENCIES: tuple[str, ...] = ("daily", "hourly", "manual")
+Frequency = Literal["daily", "30min", "hourly", "manual"]
+FREQUENCIES: tuple[str, ...] = ("daily", "30min", "hourly", "manual")
 
 REQUIRED_KEYS: tuple[str, ...] = ("platform", "account_id", "name", "timezone", "currency")
 OPTIONAL_KEYS: tuple[str, ...] = (
@@ -50,16 +59,18 @@ PLATFORM_ONLY_KEYS: dict[str, frozenset[str]] = {
     "login_customer_id": frozenset({"google_ads"}),
     "action_types": frozenset({"meta"}),
 }
+NOTIFY_KEYS: tuple[str, ...] = ("email", "email_from", "smtp_conn_id", "slack_conn_id", "stale_after_days")
 #: Meta action types: `purchase`, `lead`, `offsite_conversion.custom.123`, `app_custom_event.fb_mobile_purchase`
 _ACTION_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(?:[.:][a-z0-9_]+)*$")
 ACTION_TYPES_MAX = 20
-
 LOOKBACK_MIN, LOOKBACK_MAX, LOOKBACK_DEFAULT = 1, 90, 7
+STALE_AFTER_DEFAULT, STALE_AFTER_MAX = 3, 90
 NAME_MAX = 200
 
 _SHEET_RE = re.compile(r"^[A-Za-z0-9_-]{10,128}$")
 _CONN_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+_EMAIL_RE = re.compile(r"^[^@\s,;<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 # IANA names: letters, digits, `_+-`, `/`-separated; guards ZoneInfo against paths and hostile strings
 _ZONE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,3}$")
 # files in the zoneinfo directories that are not time zone names
@@ -69,6 +80,24 @@ _OFFSET_RE = re.compile(r"^(?:UTC|GMT|Z)?\s*[+-]\s*\d{1,2}(?::?\d{2})?$", re.IGN
 _SAFE_LABEL_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _SAFE_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 # every pattern is applied with fullmatch: with `match`, `$` also matches before a trailing newline
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Channels and people: e-mail through an SMTP connection, Slack through a webhook connection."""
+
+    email: tuple[str, ...] = ()
+    #: the sender; None: the SMTP connection's `from_email` extra
+    email_from: str | None = None
+    smtp_conn_id: str = "smtp_default"
+    #: an Airflow connection of type slackwebhook; None: no Slack message
+    slack_conn_id: str | None = None
+    #: notify when the account's newest loaded day is more than this many days behind
+    stale_after_days: int = STALE_AFTER_DEFAULT
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return (("email",) if self.email else ()) + (("slack",) if self.slack_conn_id else ())
 
 
 @dataclass(frozen=True)
@@ -86,7 +115,7 @@ class Account:
     conn_id: str = ""
     frequency: Frequency = "daily"
     lookback_days: int = LOOKBACK_DEFAULT
-    #: () means all of the platform's reports (filled in on construction)
+    #: () means the platform's default reports (filled in on construction); opt-in reports are named
     reports: tuple[str, ...] = ()
     sheet: str | None = None
     #: Meta: the action types counted as conversions; () means the platform's default (purchase, lead)
@@ -100,11 +129,13 @@ class Account:
             object.__setattr__(self, "reports", tuple(self.reports))
         if not isinstance(self.action_types, tuple):
             object.__setattr__(self, "action_types", tuple(self.action_types))
+        if isinstance(self.notify, Mapping):  # read back from JSON (the registry cache)
+            object.__setattr__(self, "notify", _notify_from_dict(self.notify))
         if info is not None:
             if not self.conn_id:
                 object.__setattr__(self, "conn_id", info.default_conn_id)
             if not self.reports:
-                object.__setattr__(self, "reports", info.reports)
+                object.__setattr__(self, "reports", info.default_reports)
 
     @property
     def key(self) -> str:
@@ -122,6 +153,10 @@ class Account:
     @property
     def info(self) -> PlatformInfo:
         return PLATFORMS[self.platform]
+
+
+def _notify_from_dict(data: Mapping[str, Any]) -> Notify:
+    return Notify(**{**data, "email": tuple(data.get("email", ()))})
 
 
 @dataclass(frozen=True)
@@ -172,6 +207,446 @@ class Registry:
         """The account with this `key` (`google_ads__1234567890`), or None."""
         return self._by_key.get(key)
 
+
+# ------------------------------------------------------------------------------------ the field checks
+# Each takes the value as written (never None: null means the field's default) and returns it as the
+# model stores it, or raises our message. Checks that depend on the platform read it from `info.data`
+# (fields are validated in order, platform first); without it the platform's own error is the entry's.
+
+
+def _bad(message: str) -> PydanticCustomError:
+    return PydanticCustomError("registry", "{message}", {"message": message})
+
+
+_REQUIRED = "is required; add it to the entry"
+
+
+def _check(check: Callable[[Any, PlatformInfo | None], Any], *, required: bool = False) -> BeforeValidator:
+    """The field's validator: null is "not set" (the default, or "is required"), anything else is checked."""
+
+    def run(value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            if required:
+                raise PydanticCustomError("required", _REQUIRED)
+            return None
+        return check(value, PLATFORMS.get(info.data.get("platform", "")))
+
+    return BeforeValidator(run)
+
+
+def _plain(check: Callable[[Any, PlatformInfo | None], Any]) -> BeforeValidator:
+    """A validator for a field where null is a value to refuse, not "not set"."""
+    return BeforeValidator(lambda value: check(value, None))
+
+
+def _platform(value: Any, _: PlatformInfo | None) -> str:
+    if not isinstance(value, str) or value not in PLATFORMS:
+        raise _bad(
+            f"{_show(value)} is not a supported platform{_did_you_mean(value, tuple(PLATFORMS))}; "
+            f"use one of: {', '.join(PLATFORMS)}"
+        )
+    return value
+
+
+def _account_id(value: Any, info: PlatformInfo | None) -> Any:
+    """An id must match the platform's pattern exactly; ints are accepted (YAML reads bare digits as int)."""
+    if info is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _bad(f"must be a string ({info.account_id_hint}), got {_type_name(value)}; quote it")
+    text = str(value)
+    if info.account_id_pattern.fullmatch(text):
+        return text
+    hint = info.account_id_hint
+    if isinstance(value, str):
+        stripped = text.strip()
+        for candidate, why in (
+            (stripped.replace("-", "").replace(" ", ""), "without dashes or spaces"),
+            (
+                stripped[4:] if stripped.lower().startswith("act_") else "",
+                "without the act_ prefix (ids are stored without it)",
+            ),
+        ):
+            if candidate and candidate != text and info.account_id_pattern.fullmatch(candidate):
+                hint = f"write it {why}: {candidate!r}"
+                break
+    else:
+        hint += "; quote it so YAML keeps it exactly as written"
+    raise _bad(f"{_show(value)} is not a valid {info.label} account id; {hint}")
+
+
+def _login_customer_id(value: Any, info: PlatformInfo | None) -> Any:
+    if info is None:
+        return value
+    _only_on("login_customer_id", info)
+    return _account_id(value, info)
+
+
+def _only_on(key: str, info: PlatformInfo) -> None:
+    allowed_on = PLATFORM_ONLY_KEYS[key]
+    if info.name not in allowed_on:
+        raise _bad(f"applies only to {', '.join(sorted(allowed_on))} accounts; remove it from this {info.name} entry")
+
+
+def _name(value: Any, _: PlatformInfo | None) -> str:
+    if not isinstance(value, str):
+        raise _bad(f"must be a string, got {_type_name(value)}; quote it")
+    name = value.strip()
+    if not name:
+        raise _bad("must not be empty; give the account a readable name")
+    if len(name) > NAME_MAX:
+        raise _bad(f"is {len(name)} characters long; shorten it to at most {NAME_MAX}")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
+        raise _bad(f"{_show(name)} contains control characters or line breaks; write it on one line")
+    return name
+
+
+def _timezone(value: Any, _: PlatformInfo | None) -> str:
+    if not isinstance(value, str):
+        raise _bad(f"must be an IANA time zone name such as Europe/Berlin, got {_type_name(value)}")
+    if _zone_ok(value):
+        return value
+    if _OFFSET_RE.fullmatch(value.strip()):
+        hint = (
+            "use the region's name, e.g. Europe/Berlin, so daylight saving is followed "
+            "(a fixed offset is Etc/GMT-2, sign inverted)"
+        )
+    else:
+        guess = _zone_suggestion(value) if len(value) <= 64 else None
+        hint = f"did you mean {guess!r}?" if guess else "use a name like Europe/Berlin or America/New_York"
+    raise _bad(f"{_show(value)} is not an IANA time zone; {hint}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_ok(name: str) -> bool:
+    """Loading a zone reads a file, so remember the answer per distinct name (accounts share few zones)."""
+    if (
+        not _ZONE_RE.fullmatch(name)
+        or len(name) > 64
+        or name in _NOT_ZONES
+        or name.startswith(_NOT_ZONE_PREFIXES)
+    ):
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _all_zones() -> dict[str, str]:
+    """Lower-cased name -> zone name; built only when an entry has a bad zone (it scans the tz database)."""
+    return {z.lower(): z for z in zoneinfo.available_timezones() if z not in _NOT_ZONES}
+
+
+def _zone_suggestion(value: str) -> str | None:
+    zones = _all_zones()
+    key = value.strip().lower().replace(" ", "_")
+    if key in zones:
+        return zones[key]
+    close = difflib.get_close_matches(key, zones.keys(), n=1, cutoff=0.8)
+    return zones[close[0]] if close else None
+
+
+def _currency(value: Any, _: PlatformInfo | None) -> str:
+    if not isinstance(value, str) or not _CURRENCY_RE.fullmatch(value):
+        upper = value.upper() if isinstance(value, str) else ""
+        hint = f"; write it in capitals: {upper!r}" if _CURRENCY_RE.fullmatch(upper) else ""
+        raise _bad(f"{_show(value)} is not an ISO 4217 currency code (three capital letters, e.g. EUR){hint}")
+    return value
+
+
+def _active(value: Any, _: PlatformInfo | None) -> bool:
+    if not isinstance(value, bool):
+        raise _bad(f"must be true or false, got {_show(value)}")
+    return value
+
+
+def _conn_id(value: Any, info: PlatformInfo | None) -> str:
+    if not isinstance(value, str) or not _CONN_ID_RE.fullmatch(value):
+        fallback = f"; omit it to use {info.default_conn_id}" if info is not None else ""
+        raise _bad(
+            f"{_show(value)} is not a valid Airflow connection id (letters, digits, `_.-`, at most 250){fallback}"
+        )
+    return value
+
+
+def _frequency(value: Any, _: PlatformInfo | None) -> str:
+    if not isinstance(value, str) or value not in FREQUENCIES:
+        raise _bad(f"{_show(value)} is not a frequency; use one of: {', '.join(FREQUENCIES)}")
+    return value
+
+
+def _days(low: int, high: int) -> Callable[[Any, PlatformInfo | None], int]:
+    def check(value: Any, _: PlatformInfo | None) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _bad(f"must be a whole number of days from {low} to {high}, got {_show(value)}")
+        return value
+
+    return check
+
+
+def _reports(value: Any, info: PlatformInfo | None) -> Any:
+    """Kept in the platform's table order, so the DAG's task order never depends on the YAML's order."""
+    if info is None:
+        return value
+    choices = f"choose from: {', '.join(info.reports)}"
+    if not isinstance(value, list):
+        raise _bad(f"must be a list of report names, got {_type_name(value)}; {choices}")
+    if not value:
+        raise _bad(f"must not be empty; omit it to load the default reports ({', '.join(info.default_reports)})")
+    seen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str) or item not in info.reports:
+            raise _bad(f"{_show(item)} is not a {info.label} report{_did_you_mean(item, info.reports)}; {choices}")
+        if item in seen:
+            raise _bad(f"{item!r} is listed twice; list each report once")
+        seen.add(item)
+    return tuple(r for r in info.reports if r in seen)
+
+
+def _sheet(value: Any, _: PlatformInfo | None = None) -> str:
+    if not (isinstance(value, str) and _SHEET_RE.fullmatch(value)):
+        raise _bad(
+            f"{_show(value)} is not a spreadsheet id (at least 10 letters, digits, `_` or `-`: "
+            "the part of the sheet's URL between /d/ and /edit); fix it or set it to null"
+        )
+    return value
+
+
+def _action_types(value: Any, info: PlatformInfo | None) -> Any:
+    """Meta only: the action types summed into conversions, in the order written, each once."""
+    if info is None:
+        return value
+    _only_on("action_types", info)
+    if not isinstance(value, list) or not value:
+        raise _bad(
+            f"must be a non-empty list of Meta action types such as [purchase, lead], got {_show(value)}; "
+            "omit it for the default (purchase, lead)"
+        )
+    if len(value) > ACTION_TYPES_MAX:
+        raise _bad(f"lists {len(value)} action types; at most {ACTION_TYPES_MAX}")
+    seen: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or len(item) > 100 or not _ACTION_TYPE_RE.fullmatch(item):
+            raise _bad(
+                f"{_show(item)} is not a Meta action type (lower case, digits, `_`, dotted: e.g. purchase, "
+                "offsite_conversion.fb_pixel_lead)"
+            )
+        if item in seen:
+            raise _bad(f"{item!r} is listed twice; list each action type once")
+        seen.append(item)
+    return tuple(seen)
+
+
+def _emails(value: Any, _: PlatformInfo | None) -> tuple[str, ...]:
+    emails = [value] if isinstance(value, str) else value
+    if not isinstance(emails, list):
+        raise _bad(
+            f"must be a list of e-mail addresses (e.g. [ops@example.com]), got {_type_name(emails)}; "
+            "an empty list turns e-mail off"
+        )
+    for address in emails:
+        if not (isinstance(address, str) and _EMAIL_RE.fullmatch(address)):
+            raise _bad(f"{_show(address)} is not an e-mail address (e.g. ops@example.com)")
+    return tuple(emails)
+
+
+def _email(value: Any, _: PlatformInfo | None) -> str:
+    if not (isinstance(value, str) and _EMAIL_RE.fullmatch(value)):
+        raise _bad(f"{_show(value)} is not an e-mail address")
+    return value
+
+
+def _notify_conn(value: Any, _: PlatformInfo | None) -> str:
+    if not (isinstance(value, str) and _CONN_ID_RE.fullmatch(value)):
+        raise _bad(f"{_show(value)} is not a valid Airflow connection id")
+    return value
+
+
+def _smtp_conn(value: Any, info: ValidationInfo) -> str:
+    if value is None:
+        raise _bad("must name a connection; omit it for smtp_default")
+    return _notify_conn(value, None)
+
+
+# ------------------------------------------------------------------------------------------- the models
+
+_SHEET_SCHEMA = {"type": "string", "pattern": _SHEET_RE.pattern}
+_CONN_SCHEMA = {"type": "string", "pattern": _CONN_ID_RE.pattern}
+_EMAIL_SCHEMA = {"type": "string", "format": "email"}
+_MODEL = ConfigDict(extra="forbid")
+
+
+class NotifyEntry(BaseModel):
+    """A `notify:` mapping (top-level, in `defaults:` or in an entry): only the keys it sets count, over
+    the top-level one's."""
+
+    model_config = _MODEL
+
+    email: Annotated[
+        tuple[str, ...],
+        _plain(_emails), WithJsonSchema({"anyOf": [_EMAIL_SCHEMA, {"type": "array", "items": _EMAIL_SCHEMA}]}),
+        Field(description="who is e-mailed; an empty list turns e-mail off"),
+    ] = ()
+    email_from: Annotated[
+        str | None, _check(_email), WithJsonSchema({"anyOf": [_EMAIL_SCHEMA, {"type": "null"}]}),
+        Field(description="the sender; default: the SMTP connection's from_email extra"),
+    ] = None
+    smtp_conn_id: Annotated[
+        str, BeforeValidator(_smtp_conn), WithJsonSchema(_CONN_SCHEMA),
+        Field(description="the Airflow SMTP connection"),
+    ] = "smtp_default"
+    slack_conn_id: Annotated[
+        str | None, _check(_notify_conn), WithJsonSchema({"anyOf": [_CONN_SCHEMA, {"type": "null"}]}),
+        Field(description="an Airflow slackwebhook connection; null: no Slack message"),
+    ] = None
+    stale_after_days: Annotated[
+        int, _plain(_days(1, STALE_AFTER_MAX)),
+        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": STALE_AFTER_MAX}),
+        Field(description="notify when the account's newest loaded day is more than this many days behind"),
+    ] = STALE_AFTER_DEFAULT
+
+    def over(self, base: Notify | None) -> Notify:
+        """The keys this mapping sets, over `base` (the top-level `notify:`; None: the defaults)."""
+        changes = {k: getattr(self, k) for k in self.model_fields_set}
+        if changes.get("email_from", "") is None:
+            del changes["email_from"]
+        return replace(base or Notify(), **changes)
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _platform_rules(schema: dict[str, Any]) -> None:
+    """Per platform, what the field checks enforce: the id pattern, its reports, its own fields."""
+    rules = []
+    for info in PLATFORMS.values():
+        properties: dict[str, Any] = {
+            "account_id": {"pattern": info.account_id_pattern.pattern},
+            "reports": {"items": {"enum": list(info.reports)}},
+        }
+        if info.name in PLATFORM_ONLY_KEYS["login_customer_id"]:
+            properties["login_customer_id"] = {"pattern": info.account_id_pattern.pattern}
+        rule: dict[str, Any] = {"if": {"properties": {"platform": {"const": info.name}}},
+                                "then": {"properties": properties}}
+        banned = sorted(k for k, on in PLATFORM_ONLY_KEYS.items() if info.name not in on)
+        if banned:
+            rule["then"]["not"] = {"anyOf": [{"required": [k]} for k in banned]}
+        rules.append(rule)
+    schema["allOf"] = rules
+
+
+class Entry(BaseModel):
+    """One `accounts:` entry as written (with `defaults:` under it). Fields are validated, and their
+    errors reported, in this order."""
+
+    model_config = ConfigDict(**_MODEL, json_schema_extra=_platform_rules)
+
+    platform: Annotated[str, _check(_platform, required=True), WithJsonSchema({"enum": list(PLATFORMS)}),
+                        Field(description="the ad platform")]
+    account_id: Annotated[
+        str, _check(_account_id, required=True), WithJsonSchema({"type": ["string", "integer"]}),
+        Field(description="Google Ads: 10 digits without dashes; Meta: digits without the act_ prefix. Quote it."),
+    ]
+    name: Annotated[str, _check(_name, required=True), WithJsonSchema({"type": "string", "minLength": 1,
+                                                                "maxLength": NAME_MAX}),
+                    Field(description="a readable name, shown in the UI and the sheets")]
+    timezone: Annotated[str, _check(_timezone, required=True), WithJsonSchema({"type": "string"}),
+                        Field(description="the account's IANA time zone, e.g. Europe/Berlin: its days are these")]
+    currency: Annotated[str, _check(_currency, required=True), WithJsonSchema({"type": "string",
+                                                                        "pattern": _CURRENCY_RE.pattern}),
+                        Field(description="ISO 4217 code of the account's currency, e.g. EUR")]
+    active: Annotated[bool | None, _check(_active), Field(description="false: no DAGs run (default true)")] = None
+    conn_id: Annotated[str | None, _check(_conn_id), WithJsonSchema(_nullable(_CONN_SCHEMA)),
+                       Field(description="the Airflow connection (default: the platform's)")] = None
+    frequency: Annotated[
+        Frequency | None, _check(_frequency),
+        Field(description="how often the daily sync runs; manual: only when triggered (default daily)"),
+    ] = None
+    lookback_days: Annotated[
+        int | None, _check(_days(LOOKBACK_MIN, LOOKBACK_MAX)),
+        WithJsonSchema(_nullable({"type": "integer", "minimum": LOOKBACK_MIN, "maximum": LOOKBACK_MAX})),
+        Field(description="days a daily run reloads (default 7)"),
+    ] = None
+    reports: Annotated[
+        tuple[str, ...] | None,
+        _check(_reports), WithJsonSchema(_nullable({"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                            "uniqueItems": True})),
+        Field(description="the reports to load (default: the platform's default set; opt-in reports are named)"),
+    ] = None
+    login_customer_id: Annotated[
+        str | None, _check(_login_customer_id), WithJsonSchema(_nullable({"type": ["string", "integer"]})),
+        Field(description="Google Ads: the manager account the access goes through"),
+    ] = None
+    sheet: Annotated[str | None, _check(_sheet), WithJsonSchema(_nullable(_SHEET_SCHEMA)),
+                     Field(description="the account's spreadsheet id (between /d/ and /edit in its URL)")] = None
+    action_types: Annotated[
+        tuple[str, ...] | None,
+        _check(_action_types), WithJsonSchema(_nullable({"type": "array", "minItems": 1, "maxItems": ACTION_TYPES_MAX,
+                                                 "uniqueItems": True,
+                                                 "items": {"type": "string", "pattern": _ACTION_TYPE_RE.pattern}})),
+        Field(description="Meta: the action types counted as conversions (default purchase, lead)"),
+    ] = None
+    notify: Annotated[NotifyEntry | None, Field(description="who hears about this account, over the top-level "
+                                                            "notify:")] = None
+
+
+_ENTRY_FIELDS = tuple(Entry.model_fields)
+_IDENTITY_END = _ENTRY_FIELDS.index("account_id")
+_ACCOUNT_FIELDS = tuple(f for f in _ENTRY_FIELDS if f != "notify")
+
+
+def _problem(exc: ValidationError, allowed: tuple[str, ...], prefix: str = "") -> tuple[int, str, str]:
+    """Pydantic's errors as the one we report: (its place in the fixed order, the field, our message).
+
+    Unknown keys first, then missing required fields, then the other fields in the model's order; inside
+    `notify:` (or with a `prefix`, the top-level one) everything ranks as that field."""
+    found: list[tuple[tuple[int, int], str, str]] = []
+    for e in exc.errors(include_url=False):
+        loc, kind = tuple(e["loc"]), e["type"]
+        position = _ENTRY_FIELDS.index(loc[0]) if loc and loc[0] in _ENTRY_FIELDS else len(_ENTRY_FIELDS)
+        nested = bool(prefix) or len(loc) > 1
+        if kind == "invalid_key":
+            loc = (*loc[:-1], e["input"])
+        rank = (2, position)
+        if kind in ("extra_forbidden", "invalid_key"):
+            keys = NOTIFY_KEYS if nested else allowed
+            rank = (2, position) if nested else (0, 0)
+            message = (f"unknown key {_quoted_key(loc[-1])}{_did_you_mean(loc[-1], keys)}; "
+                       f"allowed keys: {', '.join(keys)}")
+        elif kind in ("missing", "required"):
+            rank, message = (1, position), _REQUIRED
+        elif kind == "registry":
+            message = e["ctx"]["message"]
+        elif kind == "model_type":
+            got = _type_name(e["input"])
+            message = (f"must be a mapping ({', '.join(NOTIFY_KEYS)}), got {got}" if nested or loc else
+                       f"is {got}, expected a mapping of field: value (start the entry with `- platform: …`)")
+        else:  # a type the field check let through: pydantic's words, our shape
+            message = f"{e['msg'][:1].lower()}{e['msg'][1:]}, got {_show(e.get('input'))}"
+        name = ".".join([prefix] * bool(prefix) + [_key_text(p) for p in loc])
+        found.append((rank, name, message))
+    rank, name, message = min(found, key=lambda f: f[0])
+    return rank[0] * 100 + rank[1], name, message
+
+
+def check_notify(value: object, base: Notify | None) -> Notify:
+    """A `notify:` mapping, its keys over `base` (the top-level one); raises _Invalid naming the key."""
+    try:
+        return NotifyEntry.model_validate(value).over(base)
+    except ValidationError as exc:
+        _, name, message = _problem(exc, NOTIFY_KEYS, prefix="notify")
+        raise _Invalid(name, message) from None
+
+
+class _Invalid(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 # --------------------------------------------------------------------------------------------- loading
 
@@ -284,11 +759,12 @@ def _parse_registry(data: object, source: str) -> Registry:
         accounts_raw = []
 
     overview_sheet = data.get("overview_sheet")
-    if overview_sheet is not None and not (
-        isinstance(overview_sheet, str) and _SHEET_RE.fullmatch(overview_sheet)
-    ):
-        file_problem("overview_sheet", _sheet_message(overview_sheet))
-        overview_sheet = None
+    if overview_sheet is not None:
+        try:
+            _sheet(overview_sheet)
+        except PydanticCustomError as bad_sheet:
+            file_problem("overview_sheet", str(bad_sheet))
+            overview_sheet = None
 
     top_notify: Notify | None = None
     if data.get("notify") is not None:
@@ -354,375 +830,42 @@ def _parse_registry(data: object, source: str) -> Registry:
     )
 
 
-# ------------------------------------------------------------------------------------------ validation
-
-
-class _Invalid(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def _validate_entry(
     index: int, raw: object, defaults: Mapping[str, Any], claimed: dict[tuple[str, str], int],
     top_notify: Notify | None = None,
 ) -> Account | RegistryError:
+    """One entry (with `defaults:` under it) through the model; its first problem, or its account.
+
+    An entry whose platform and account id are valid claims them even when a later field is at fault, so
+    fixing that field never surfaces a new duplicate error elsewhere."""
     label = _label(index, raw)
-    try:
-        account = _build_account(index, raw, defaults, claimed)
-        own = raw.get("notify") if isinstance(raw, Mapping) and "notify" in raw else defaults.get("notify")
-        notify = check_notify(own, top_notify) if own is not None else top_notify
-        return dataclasses.replace(account, notify=notify) if notify is not None else account
-    except _Invalid as bad:
-        return RegistryError(index, label, bad.field, bad.message)
-
-
-def _build_account(
-    index: int, raw: object, defaults: Mapping[str, Any], claimed: dict[tuple[str, str], int]
-) -> Account:
-    if not isinstance(raw, Mapping):
-        raise _Invalid(
-            "",
-            f"is {_type_name(raw)}, expected a mapping of field: value "
-            "(start the entry with `- platform: …`)",
-        )
     dups = getattr(raw, "duplicate_keys", ())
     if dups:
-        raise _Invalid(_key_text(dups[0]), "appears more than once in this entry; keep one")
-    for k in raw:
-        if k not in ALLOWED_KEYS:
-            raise _Invalid(
-                _key_text(k),
-                f"unknown key {_quoted_key(k)}{_did_you_mean(k, ALLOWED_KEYS)}; "
-                f"allowed keys: {', '.join(ALLOWED_KEYS)}",
-            )
-
-    def get(key: str) -> Any:
-        return raw[key] if key in raw else defaults.get(key)
-
-    def bad(key: str, message: str) -> _Invalid:
-        if key not in raw and key in defaults:
-            message += " (the value comes from `defaults:`)"
-        return _Invalid(key, message)
-
-    for key in REQUIRED_KEYS:
-        if get(key) is None:
-            raise bad(key, "is required; add it to the entry")
-
-    # identity first: platform, account id, duplicates
-    platform = raw["platform"]
-    if not isinstance(platform, str) or platform not in PLATFORMS:
-        raise bad(
-            "platform",
-            f"{_show(platform)} is not a supported platform{_did_you_mean(platform, tuple(PLATFORMS))}; "
-            f"use one of: {', '.join(PLATFORMS)}",
-        )
-    info = PLATFORMS[platform]
-    account_id = _check_id("account_id", raw["account_id"], info, bad)
-    first = claimed.get((platform, account_id))
-    if first is not None:
-        raise bad(
-            "account_id",
-            f"{platform} account {account_id} is already registered by accounts[{first}]; "
-            "remove or merge one of the two entries",
-        )
-    claimed[(platform, account_id)] = index
-
-    name = raw["name"]
-    if not isinstance(name, str):
-        raise bad("name", f"must be a string, got {_type_name(name)}; quote it")
-    name = name.strip()
-    if not name:
-        raise bad("name", "must not be empty; give the account a readable name")
-    if len(name) > NAME_MAX:
-        raise bad("name", f"is {len(name)} characters long; shorten it to at most {NAME_MAX}")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name):
-        raise bad("name", f"{_show(name)} contains control characters or line breaks; write it on one line")
-
-    timezone = get("timezone")
-    _check_timezone(timezone, bad)
-
-    currency = get("currency")
-    if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
-        hint = (
-            f"; write it in capitals: {currency.upper()!r}"
-            if isinstance(currency, str) and _CURRENCY_RE.fullmatch(currency.upper())
-            else ""
-        )
-        raise bad(
-            "currency",
-            f"{_show(currency)} is not an ISO 4217 currency code (three capital letters, e.g. EUR){hint}",
-        )
-
-    active = get("active")
-    if active is None:
-        active = True
-    elif not isinstance(active, bool):
-        raise bad("active", f"must be true or false, got {_show(active)}")
-
-    conn_id = get("conn_id")
-    if conn_id is None:
-        conn_id = info.default_conn_id
-    elif not isinstance(conn_id, str) or not _CONN_ID_RE.fullmatch(conn_id):
-        raise bad(
-            "conn_id",
-            f"{_show(conn_id)} is not a valid Airflow connection id (letters, digits, `_.-`, at most 250); "
-            f"omit it to use {info.default_conn_id}",
-        )
-
-    frequency = get("frequency")
-    if frequency is None:
-        frequency = "daily"
-    elif not isinstance(frequency, str) or frequency not in FREQUENCIES:
-        raise bad("frequency", f"{_show(frequency)} is not a frequency; use one of: {', '.join(FREQUENCIES)}")
-
-    lookback = get("lookback_days")
-    if lookback is None:
-        lookback = LOOKBACK_DEFAULT
-    elif (
-        isinstance(lookback, bool)
-        or not isinstance(lookback, int)
-        or not LOOKBACK_MIN <= lookback <= LOOKBACK_MAX
-    ):
-        raise bad(
-            "lookback_days",
-            f"must be a whole number of days from {LOOKBACK_MIN} to {LOOKBACK_MAX}, got {_show(lookback)}",
-        )
-
-    reports = _check_reports(get("reports"), info, bad)
-
-    login = get("login_customer_id")
-    if login is not None:
-        allowed_on = PLATFORM_ONLY_KEYS["login_customer_id"]
-        if platform not in allowed_on:
-            raise bad(
-                "login_customer_id",
-                f"applies only to {', '.join(sorted(allowed_on))} accounts; "
-                f"remove it from this {platform} entry",
-            )
-        login = _check_id("login_customer_id", login, info, bad)
-
-    sheet = get("sheet")
-    if sheet is not None and not (isinstance(sheet, str) and _SHEET_RE.fullmatch(sheet)):
-        raise bad("sheet", _sheet_message(sheet))
-
-    action_types = _check_action_types(get("action_types"), platform, bad)
-
-    return Account(
-        platform=platform,
-        account_id=account_id,
-        name=name,
-        timezone=timezone,
-        currency=currency,
-        active=active,
-        login_customer_id=login,
-        conn_id=conn_id,
-        frequency=cast(Frequency, frequency),
-        lookback_days=lookback,
-        reports=reports,
-        sheet=sheet,
-        action_types=action_types,
-    )
-
-
-def _check_id(key: str, value: object, info: PlatformInfo, bad: Any) -> str:
-    """An id must match the platform's pattern exactly; ints are accepted (YAML reads bare digits as int)."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise bad(key, f"must be a string ({info.account_id_hint}), got {_type_name(value)}; quote it")
-    text = str(value)
-    if info.account_id_pattern.fullmatch(text):
-        return text
-    hint = info.account_id_hint
-    if isinstance(value, str):
-        stripped = text.strip()
-        for candidate, why in (
-            (stripped.replace("-", "").replace(" ", ""), "without dashes or spaces"),
-            (
-                stripped[4:] if stripped.lower().startswith("act_") else "",
-                "without the act_ prefix (ids are stored without it)",
-            ),
-        ):
-            if candidate and candidate != text and info.account_id_pattern.fullmatch(candidate):
-                hint = f"write it {why}: {candidate!r}"
-                break
-    else:
-        hint += "; quote it so YAML keeps it exactly as written"
-    raise bad(key, f"{_show(value)} is not a valid {info.label} account id; {hint}")
-
-
-def _check_timezone(value: object, bad: Any) -> None:
-    if not isinstance(value, str):
-        raise bad(
-            "timezone", f"must be an IANA time zone name such as Europe/Berlin, got {_type_name(value)}"
-        )
-    if _zone_ok(value):
-        return
-    if _OFFSET_RE.fullmatch(value.strip()):
-        hint = (
-            "use the region's name, e.g. Europe/Berlin, so daylight saving is followed "
-            "(a fixed offset is Etc/GMT-2, sign inverted)"
-        )
-    else:
-        guess = _zone_suggestion(value) if len(value) <= 64 else None
-        hint = f"did you mean {guess!r}?" if guess else "use a name like Europe/Berlin or America/New_York"
-    raise bad("timezone", f"{_show(value)} is not an IANA time zone; {hint}")
-
-
-@functools.lru_cache(maxsize=1024)
-def _zone_ok(name: str) -> bool:
-    """Loading a zone reads a file, so remember the answer per distinct name (accounts share few zones)."""
-    if (
-        not _ZONE_RE.fullmatch(name)
-        or len(name) > 64
-        or name in _NOT_ZONES
-        or name.startswith(_NOT_ZONE_PREFIXES)
-    ):
-        return False
+        return RegistryError(index, label, _key_text(dups[0]), "appears more than once in this entry; keep one")
+    data = {**defaults, **raw} if isinstance(raw, Mapping) else raw
+    entry: Entry | None = None
     try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
-
-
-@functools.lru_cache(maxsize=1)
-def _all_zones() -> dict[str, str]:
-    """Lower-cased name -> zone name; built only when an entry has a bad zone (it scans the tz database)."""
-    return {z.lower(): z for z in zoneinfo.available_timezones() if z not in _NOT_ZONES}
-
-
-def _zone_suggestion(value: str) -> str | None:
-    zones = _all_zones()
-    key = value.strip().lower().replace(" ", "_")
-    if key in zones:
-        return zones[key]
-    close = difflib.get_close_matches(key, zones.keys(), n=1, cutoff=0.8)
-    return zones[close[0]] if close else None
-
-
-def _check_action_types(value: object, platform: str, bad: Any) -> tuple[str, ...]:
-    """Meta only: the action types summed into conversions, in the order written, each once."""
-    if value is None:
-        return ()
-    allowed_on = PLATFORM_ONLY_KEYS["action_types"]
-    if platform not in allowed_on:
-        raise bad(
-            "action_types",
-            f"applies only to {', '.join(sorted(allowed_on))} accounts; remove it from this {platform} entry",
-        )
-    if not isinstance(value, list) or not value:
-        raise bad(
-            "action_types",
-            f"must be a non-empty list of Meta action types such as [purchase, lead], got {_show(value)}; "
-            "omit it for the default (purchase, lead)",
-        )
-    if len(value) > ACTION_TYPES_MAX:
-        raise bad("action_types", f"lists {len(value)} action types; at most {ACTION_TYPES_MAX}")
-    seen: list[str] = []
-    for item in value:
-        if not isinstance(item, str) or len(item) > 100 or not _ACTION_TYPE_RE.fullmatch(item):
-            raise bad(
-                "action_types",
-                f"{_show(item)} is not a Meta action type (lower case, digits, `_`, dotted: e.g. purchase, "
-                "offsite_conversion.fb_pixel_lead)",
-            )
-        if item in seen:
-            raise bad("action_types", f"{item!r} is listed twice; list each action type once")
-        seen.append(item)
-    return tuple(seen)
-
-
-# -- notify: (issue 16): who hears when an account needs someone --------------------------------------
-
-NOTIFY_KEYS: tuple[str, ...] = ("email", "email_from", "smtp_conn_id", "slack_conn_id", "stale_after_days")
-STALE_AFTER_DEFAULT, STALE_AFTER_MAX = 3, 90
-_EMAIL_RE = re.compile(r"^[^@\s,;<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
-
-
-@dataclass(frozen=True)
-class Notify:
-    """Channels and people: e-mail through an SMTP connection, Slack through a webhook connection."""
-
-    email: tuple[str, ...] = ()
-    #: the sender; None: the SMTP connection's `from_email` extra
-    email_from: str | None = None
-    smtp_conn_id: str = "smtp_default"
-    #: an Airflow connection of type slackwebhook; None: no Slack message
-    slack_conn_id: str | None = None
-    #: notify when the account's newest loaded day is more than this many days behind
-    stale_after_days: int = STALE_AFTER_DEFAULT
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        return (("email",) if self.email else ()) + (("slack",) if self.slack_conn_id else ())
-
-
-def check_notify(value: object, base: Notify | None) -> Notify:
-    """A `notify:` mapping, its keys over `base` (the top-level one); raises _Invalid naming the key."""
-    if not isinstance(value, Mapping):
-        raise _Invalid("notify", f"must be a mapping ({', '.join(NOTIFY_KEYS)}), got {_type_name(value)}")
-    for k in value:
-        if k not in NOTIFY_KEYS:
-            raise _Invalid(f"notify.{_key_text(k)}", f"unknown key {_quoted_key(k)}"
-                           f"{_did_you_mean(k, NOTIFY_KEYS)}; allowed keys: {', '.join(NOTIFY_KEYS)}")
-    out = base or Notify()
-    changes: dict[str, Any] = {}
-    if "email" in value:
-        emails = value["email"]
-        emails = [emails] if isinstance(emails, str) else emails
-        if not isinstance(emails, list):
-            raise _Invalid("notify.email", f"must be a list of e-mail addresses (e.g. [ops@example.com]), got "
-                           f"{_type_name(emails)}; an empty list turns e-mail off")
-        for address in emails:
-            if not (isinstance(address, str) and _EMAIL_RE.fullmatch(address)):
-                raise _Invalid("notify.email", f"{_show(address)} is not an e-mail address (e.g. ops@example.com)")
-        changes["email"] = tuple(emails)
-    if value.get("email_from") is not None:
-        if not (isinstance(value["email_from"], str) and _EMAIL_RE.fullmatch(value["email_from"])):
-            raise _Invalid("notify.email_from", f"{_show(value['email_from'])} is not an e-mail address")
-        changes["email_from"] = value["email_from"]
-    for key in ("smtp_conn_id", "slack_conn_id"):
-        if key in value:
-            conn = value[key]
-            if conn is not None and not (isinstance(conn, str) and _CONN_ID_RE.fullmatch(conn)):
-                raise _Invalid(f"notify.{key}", f"{_show(conn)} is not a valid Airflow connection id")
-            if key == "smtp_conn_id" and conn is None:
-                raise _Invalid("notify.smtp_conn_id", "must name a connection; omit it for smtp_default")
-            changes[key] = conn
-    if "stale_after_days" in value:
-        days = value["stale_after_days"]
-        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= STALE_AFTER_MAX:
-            raise _Invalid("notify.stale_after_days",
-                           f"must be a whole number of days from 1 to {STALE_AFTER_MAX}, got {_show(days)}")
-        changes["stale_after_days"] = days
-    return dataclasses.replace(out, **changes)
-
-
-def _check_reports(value: object, info: PlatformInfo, bad: Any) -> tuple[str, ...]:
-    """Kept in the platform's table order, so the DAG's task order never depends on the YAML's order."""
-    if value is None:
-        return info.reports
-    if not isinstance(value, list):
-        raise bad(
-            "reports",
-            f"must be a list of report names, got {_type_name(value)}; "
-            f"choose from: {', '.join(info.reports)}",
-        )
-    if not value:
-        raise bad("reports", f"must not be empty; omit it to load all reports ({', '.join(info.reports)})")
-    seen: set[str] = set()
-    for item in value:
-        if not isinstance(item, str) or item not in info.reports:
-            raise bad(
-                "reports",
-                f"{_show(item)} is not a {info.label} report{_did_you_mean(item, info.reports)}; "
-                f"choose from: {', '.join(info.reports)}",
-            )
-        if item in seen:
-            raise bad("reports", f"{item!r} is listed twice; list each report once")
-        seen.add(item)
-    return tuple(r for r in info.reports if r in seen)
+        entry = Entry.model_validate(data)
+        problem: tuple[int, str, str] | None = None
+    except ValidationError as exc:
+        problem = _problem(exc, ALLOWED_KEYS)
+    if isinstance(data, Mapping) and (problem is None or problem[0] > 200 + _IDENTITY_END):
+        identity = (str(data["platform"]), str(data["account_id"]))
+        first = claimed.setdefault(identity, index)
+        if first != index:
+            problem = (200 + _IDENTITY_END, "account_id", f"{identity[0]} account {identity[1]} is already "
+                       f"registered by accounts[{first}]; remove or merge one of the two entries")
+    if problem is not None:
+        _, name, message = problem
+        top = name.split(".", 1)[0]
+        if isinstance(raw, Mapping) and top not in raw and top in defaults:
+            message += " (the value comes from `defaults:`)"
+        return RegistryError(index, label, name, message)
+    if entry is None:  # unreachable: no problem means a validated entry
+        return RegistryError(index, label, "", "could not be validated")
+    values = {k: v for k in _ACCOUNT_FIELDS if (v := getattr(entry, k)) is not None}
+    notify = entry.notify.over(top_notify) if entry.notify is not None else top_notify
+    return Account(**values, notify=notify)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -732,19 +875,9 @@ def _file_error(source: str, message: str) -> Registry:
     return Registry(accounts=(), errors=(RegistryError(-1, source, "", message),), overview_sheet=None)
 
 
-def _sheet_message(value: object) -> str:
-    return (
-        f"{_show(value)} is not a spreadsheet id (at least 10 letters, digits, `_` or `-`: "
-        "the part of the sheet's URL between /d/ and /edit); fix it or set it to null"
-    )
-
-
 def _entry_key(raw: object) -> str:
     """`google_ads_1234567890` when the entry names a platform and an account id in safe characters, else
     the first 10 hex digits of a hash of its content: the same entry gets the same key wherever it sits."""
-    import hashlib
-    import json
-
     if isinstance(raw, Mapping):
         platform, account = raw.get("platform"), raw.get("account_id")
         text = f"{platform}_{account}".lower()

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ads_sync import platforms, registry
-from ads_sync.registry import Account, Registry, RegistryError, load_registry
+from ads_sync.registry import Account, Notify, Registry, RegistryError, load_registry
 
 #: bump when the JSON layout below changes
-FORMAT = 1
+FORMAT = 2
 #: ADS_SYNC_CACHE_DIR overrides the folder; "off" disables the disk cache
 CACHE_DIR_ENV = "ADS_SYNC_CACHE_DIR"
 
@@ -57,7 +57,7 @@ def cached_registry(path: Path) -> Registry:
 def _code_stamp() -> tuple[Any, ...]:
     """The validation code's own version: a changed validator must re-validate every registry."""
     out: list[Any] = [FORMAT]
-    for module in (registry, platforms):
+    for module in (registry, platforms):  # the models live in registry.py
         try:
             st = os.stat(module.__file__ or "")
             out += [st.st_mtime_ns, st.st_size]
@@ -98,6 +98,7 @@ def _read(cache_file: Path) -> Registry | None:
             accounts=tuple(Account(**a) for a in data["accounts"]),
             errors=tuple(RegistryError(**e) for e in data["errors"]),
             overview_sheet=data["overview_sheet"],
+            notify=Notify(**{**data["notify"], "email": tuple(data["notify"]["email"])}) if data["notify"] else None,
         )
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -108,6 +109,7 @@ def _write(cache_file: Path, found: Registry) -> None:
         "accounts": [dataclasses.asdict(a) for a in found.accounts],
         "errors": [dataclasses.asdict(e) for e in found.errors],
         "overview_sheet": found.overview_sheet,
+        "notify": dataclasses.asdict(found.notify) if found.notify is not None else None,
     }
     try:
         fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".registry-", suffix=".tmp")

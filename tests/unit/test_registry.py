@@ -317,7 +317,7 @@ FIELD_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("active", {"active": "yes"}, "must be true or false, got 'yes'"),
     ("active", {"active": 1}, "must be true or false, got 1"),
     # frequency
-    ("frequency", {"frequency": "weekly"}, "'weekly' is not a frequency; use one of: daily, hourly, manual"),
+    ("frequency", {"frequency": "weekly"}, "'weekly' is not a frequency; use one of: daily, 30min, hourly, manual"),
     ("frequency", {"frequency": "Daily"}, "is not a frequency"),
     ("frequency", {"frequency": 1}, "is not a frequency"),
     # lookback_days (a bool is not an int)
@@ -328,7 +328,7 @@ FIELD_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("lookback_days", {"lookback_days": "7"}, "got '7'"),
     ("lookback_days", {"lookback_days": 7.5}, "got 7.5"),
     # reports
-    ("reports", {"reports": []}, "must not be empty; omit it to load all reports"),
+    ("reports", {"reports": []}, "must not be empty; omit it to load the default reports (campaign_daily, ad_group_daily)"),
     (
         "reports",
         {"reports": ["nope"]},

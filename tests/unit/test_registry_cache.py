@@ -74,3 +74,16 @@ def test_a_corrupt_cache_file_is_ignored(tmp_path: Path, cache_dir: Path) -> Non
 def test_a_missing_registry_is_its_usual_error(tmp_path: Path, cache_dir: Path) -> None:
     found = registry_cache.cached_registry(tmp_path / "nope.yaml")
     assert found.accounts == () and "does not exist" in str(found.errors[0])
+
+
+def test_notify_survives_the_disk_cache(tmp_path: Path, cache_dir: Path) -> None:
+    """Account.notify and the top-level notify come back as Notify, not as the JSON's dicts."""
+    path = tmp_path / "accounts.yaml"
+    path.write_text("notify: {email: [ops@example.com], stale_after_days: 5}\n" + ENTRIES)
+    expected = load_registry(path)
+    registry_cache.cached_registry(path)
+    registry_cache._memory.clear()
+    again = registry_cache.cached_registry(path)
+    assert again == expected and again.notify == expected.notify and again.notify is not None
+    assert again.accounts[0].notify == expected.accounts[0].notify
+    assert again.accounts[0].notify.channels == ("email",)
