@@ -224,3 +224,117 @@ def account_metrics(account_id: str, day: date, as_of: date, volume: Volume = Vo
         if m is not None:
             total = m if total is None else total + m
     return total
+
+
+# -- ads and keywords (Google Ads' ad_group_ad and keyword_view) --------------------------------------
+#
+# What Google guarantees, mirrored here: an ad group's metrics are the sum of its ads' (every impression
+# of an ad group serves one of its ads), so ad rows split the ad group's row exactly. Keyword rows do not
+# add up to their ad group in general: only keyword-triggered traffic lands in keyword_view (keywordless
+# matching such as dynamic search ads or AI Max, and campaigns that do not target keywords at all, have
+# no keyword row), so here keywords exist in SEARCH campaigns only, split their ad group exactly, except
+# in one ad group in three, where a keywordless share is left out. Removed ads and keywords keep their
+# history, like removed campaigns.
+
+ADS_PER_AD_GROUP = 2
+KEYWORDS_PER_AD_GROUP = 3
+_KEYWORD_TEXTS = ("trail running shoes", "waterproof jacket", "merino base layer")
+_MATCH_TYPES = ("EXACT", "PHRASE", "BROAD")
+
+
+@dataclass(frozen=True)
+class Ad:
+    id: int
+    ad_group_id: int
+    campaign_id: int
+    name: str
+    status: str  # "ENABLED" | "PAUSED" | "REMOVED"
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A keyword criterion. Its id is shared by every ad group of the account with the same text and match
+    type, as Google's criterion ids are: only (ad group, criterion id) names one keyword."""
+
+    criterion_id: int
+    ad_group_id: int
+    campaign_id: int
+    text: str
+    match_type: str  # "EXACT" | "PHRASE" | "BROAD"
+    status: str  # "ENABLED" | "PAUSED" | "REMOVED"
+
+
+@lru_cache(maxsize=256)
+def _ads(account_id: str, volume: Volume) -> tuple[Ad, ...]:
+    """Two ads per ad group; the second ad of the account's first ad group is REMOVED and still delivers."""
+    groups = _entities(account_id, volume)[1]
+    out = []
+    for n, group in enumerate(groups):
+        for k in range(ADS_PER_AD_GROUP):
+            status = "REMOVED" if n == 0 and k == 1 else "PAUSED" if (group.id + k) % 7 == 0 else "ENABLED"
+            out.append(Ad(group.id * 10 + k, group.id, group.campaign_id, f"{group.name} / ad {k + 1}", status))
+    return tuple(out)
+
+
+def ads(account_id: str, volume: Volume = Volume()) -> list[Ad]:
+    return list(_ads(account_id, volume))
+
+
+@lru_cache(maxsize=256)
+def _keywords(account_id: str, volume: Volume) -> tuple[Keyword, ...]:
+    """Three keywords in each ad group of a SEARCH campaign; the third of the first such ad group is REMOVED."""
+    channels = {c.id: c.channel for c in _entities(account_id, volume)[0]}
+    out: list[Keyword] = []
+    for group in _entities(account_id, volume)[1]:
+        if channels[group.campaign_id] != "SEARCH":
+            continue
+        first = not out
+        for k in range(KEYWORDS_PER_AD_GROUP):
+            text, match = _KEYWORD_TEXTS[k], _MATCH_TYPES[k]
+            criterion = 100_000 + _number(f"criterion|{account_id}|{text}|{match}") % 900_000_000_000
+            status = "REMOVED" if first and k == 2 else "PAUSED" if (group.id + k) % 5 == 0 else "ENABLED"
+            out.append(Keyword(criterion, group.id, group.campaign_id, text, match, status))
+    return tuple(out)
+
+
+def keywords(account_id: str, volume: Volume = Volume()) -> list[Keyword]:
+    return list(_keywords(account_id, volume))
+
+
+def keywordless(ad_group_id: int) -> bool:
+    """Whether part of this ad group's traffic matched no keyword (so its keywords sum to less)."""
+    return ad_group_id % 3 == 0
+
+
+def _split(m: Metrics, weights: tuple[int, ...]) -> tuple[Metrics | None, ...]:
+    """`m` in parts proportional to `weights`, summing to `m` exactly; a part without impressions gives
+    what it has to the last part (the APIs omit rows without impressions, so it must not carry cost)."""
+    total = sum(weights)
+    whole = (m.impressions, m.clicks, m.cost_micros, round(m.conversions * 100), round(m.conversion_value * 100))
+    parts = [[v * w // total for v in whole] for w in weights[:-1]]
+    parts = [p if p[0] else [0] * 5 for p in parts]
+    parts.append([v - sum(p[i] for p in parts) for i, v in enumerate(whole)])
+    return tuple(Metrics(p[0], p[1], p[2], p[3] / 100, p[4] / 100) if p[0] else None for p in parts)
+
+
+@lru_cache(maxsize=8192)
+def _parts(account_id: str, ad_group_id: int, day: date, as_of: date, kind: str) -> tuple[Metrics | None, ...]:
+    m = ad_group_metrics(account_id, ad_group_id, day, as_of)
+    count = ADS_PER_AD_GROUP if kind == "ads" else KEYWORDS_PER_AD_GROUP
+    if m is None:
+        return (None,) * count
+    h = _digest(f"{kind}|{account_id}|{ad_group_id}|{day.isoformat()}", 8)
+    weights = tuple(1 + h[i] for i in range(count))
+    if kind == "keywords" and keywordless(ad_group_id):
+        weights += (1 + h[7] // 2,)  # the keywordless share: served, but in no keyword's row
+    return _split(m, weights)[:count]
+
+
+def ad_metrics(account_id: str, ad: Ad, day: date, as_of: date) -> Metrics | None:
+    """The ad's part of its ad group's day: an ad group's ads sum to it exactly."""
+    return _parts(account_id, ad.ad_group_id, day, as_of, "ads")[ad.id % 10]
+
+
+def keyword_metrics(account_id: str, keyword: Keyword, day: date, as_of: date) -> Metrics | None:
+    """The keyword's part of its ad group's day (at most the ad group's: see `keywordless`)."""
+    return _parts(account_id, keyword.ad_group_id, day, as_of, "keywords")[_KEYWORD_TEXTS.index(keyword.text)]

@@ -28,7 +28,7 @@ from google.ads.googleads.v26.services.types import google_ads_service
 from google.protobuf.descriptor import FieldDescriptor
 
 from . import data
-from .data import Account, AdGroup, Campaign, Metrics, Volume
+from .data import Account, Ad, AdGroup, Campaign, Keyword, Metrics, Volume
 from .gaql import Condition, GaqlError, Query, date_range, parse
 from .wire import Encoder, field_encoder, length_delimited
 
@@ -43,6 +43,8 @@ class Entity:
     customer: Account
     campaign: Campaign | None = None
     ad_group: AdGroup | None = None
+    ad: Ad | None = None
+    keyword: Keyword | None = None
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,18 @@ _PY_TYPES = {
 def _spec(name: str, get: Callable[[Any], Any]) -> FieldSpec:
     scope, attr = name.split(".", 1)
     top = _ROW.fields_by_name[scope]
-    inner = top.message_type.fields_by_name
-    field = inner.get(attr) or inner[attr + "_"]  # proto-plus renames reserved words: type -> type_
+    message, outer = top.message_type, []
+    *parents, leaf = attr.split(".")
+    for part in parents:  # a nested message (ad_group_ad.ad.id): its field inside its own length prefix
+        outer.append(message.fields_by_name[part].number)
+        message = message.fields_by_name[part].message_type
+    inner = message.fields_by_name
+    field = inner.get(leaf) or inner[leaf + "_"]  # proto-plus renames reserved words: type -> type_
     enum_names = frozenset(v.name for v in field.enum_type.values) if field.enum_type else frozenset()
-    return FieldSpec(name, scope, get, field_encoder(field), top.number, _PY_TYPES[field.type], enum_names)
+    encode = field_encoder(field)
+    for number in reversed(outer):
+        encode = (lambda enc, n: lambda v: length_delimited(n, enc(v)))(encode, number)
+    return FieldSpec(name, scope, get, encode, top.number, _PY_TYPES[field.type], enum_names)
 
 
 def _customer_rn(e: Entity) -> str:
@@ -81,6 +91,14 @@ def _customer_rn(e: Entity) -> str:
 
 def _campaign_rn(e: Entity) -> str:
     return f"customers/{e.customer.id}/campaigns/{e.campaign.id}"  # type: ignore[union-attr]
+
+
+def _ad_group_rn(e: Entity) -> str:
+    return f"customers/{e.customer.id}/adGroups/{e.ad_group.id}"  # type: ignore[union-attr]
+
+
+def _criterion_rn(e: Entity) -> str:
+    return f"customers/{e.customer.id}/adGroupCriteria/{e.ad_group.id}~{e.keyword.criterion_id}"  # type: ignore[union-attr]
 
 
 _AD_GROUP_TYPES = {
@@ -104,12 +122,28 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("campaign.name", lambda e: e.campaign.name),
         _spec("campaign.status", lambda e: e.campaign.status),
         _spec("campaign.advertising_channel_type", lambda e: e.campaign.channel),
-        _spec("ad_group.resource_name", lambda e: f"customers/{e.customer.id}/adGroups/{e.ad_group.id}"),
+        _spec("ad_group.resource_name", _ad_group_rn),
         _spec("ad_group.id", lambda e: e.ad_group.id),
         _spec("ad_group.name", lambda e: e.ad_group.name),
         _spec("ad_group.status", lambda e: e.ad_group.status),
         _spec("ad_group.type", lambda e: _AD_GROUP_TYPES.get(e.campaign.channel, "SEARCH_STANDARD")),
         _spec("ad_group.campaign", _campaign_rn),
+        _spec("ad_group_ad.resource_name", lambda e: f"customers/{e.customer.id}/adGroupAds/{e.ad_group.id}~{e.ad.id}"),
+        _spec("ad_group_ad.status", lambda e: e.ad.status),
+        _spec("ad_group_ad.ad_group", _ad_group_rn),
+        _spec("ad_group_ad.ad.id", lambda e: e.ad.id),
+        _spec("ad_group_ad.ad.name", lambda e: e.ad.name),
+        _spec("ad_group_ad.ad.resource_name", lambda e: f"customers/{e.customer.id}/ads/{e.ad.id}"),
+        _spec("keyword_view.resource_name",
+              lambda e: f"customers/{e.customer.id}/keywordViews/{e.ad_group.id}~{e.keyword.criterion_id}"),
+        _spec("ad_group_criterion.resource_name", _criterion_rn),
+        _spec("ad_group_criterion.criterion_id", lambda e: e.keyword.criterion_id),
+        _spec("ad_group_criterion.status", lambda e: e.keyword.status),
+        _spec("ad_group_criterion.ad_group", _ad_group_rn),
+        _spec("ad_group_criterion.type", lambda e: "KEYWORD"),
+        _spec("ad_group_criterion.negative", lambda e: False),
+        _spec("ad_group_criterion.keyword.text", lambda e: e.keyword.text),
+        _spec("ad_group_criterion.keyword.match_type", lambda e: e.keyword.match_type),
         _spec("segments.date", lambda day: day.isoformat()),
         _spec("metrics.impressions", lambda m: m.impressions),
         _spec("metrics.clicks", lambda m: m.clicks),
@@ -124,6 +158,8 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "customer": ("customer",),
     "campaign": ("campaign", "customer"),
     "ad_group": ("ad_group", "campaign", "customer"),
+    "ad_group_ad": ("ad_group_ad", "ad_group", "campaign", "customer"),
+    "keyword_view": ("keyword_view", "ad_group_criterion", "ad_group", "campaign", "customer"),
 }
 
 
@@ -135,12 +171,23 @@ def _entities(resource: str, customer_id: str, volume: Volume) -> list[Entity]:
     if resource == "campaign":
         return [Entity(account, c) for c in campaigns]
     by_id = {c.id: c for c in campaigns}
-    return [Entity(account, by_id[g.campaign_id], g) for g in data.ad_groups(customer_id, volume)]
+    groups = data.ad_groups(customer_id, volume)
+    if resource == "ad_group":
+        return [Entity(account, by_id[g.campaign_id], g) for g in groups]
+    group_of = {g.id: g for g in groups}
+    if resource == "ad_group_ad":
+        return [Entity(account, by_id[a.campaign_id], group_of[a.ad_group_id], ad=a) for a in data.ads(customer_id, volume)]
+    return [Entity(account, by_id[k.campaign_id], group_of[k.ad_group_id], keyword=k)
+            for k in data.keywords(customer_id, volume)]
 
 
 def _metrics_source(
     resource: str, customer_id: str, volume: Volume
 ) -> Callable[[Entity, date, date], Metrics | None]:
+    if resource == "ad_group_ad":
+        return lambda e, day, as_of: data.ad_metrics(customer_id, e.ad, day, as_of)  # type: ignore[arg-type]
+    if resource == "keyword_view":
+        return lambda e, day, as_of: data.keyword_metrics(customer_id, e.keyword, day, as_of)  # type: ignore[arg-type]
     if resource == "ad_group":
         return lambda e, day, as_of: data.ad_group_metrics(customer_id, e.ad_group.id, day, as_of)  # type: ignore[union-attr]
     if resource == "campaign":

@@ -205,7 +205,7 @@ def _failure(exc: pytest.ExceptionInfo[GoogleAdsException]) -> tuple[str, str]:
     ("query", "expected"),
     [
         ("SELECT campaign.nope FROM campaign", ("query_error", "UNRECOGNIZED_FIELD")),
-        ("SELECT campaign.id FROM keyword_view", ("query_error", "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE")),
+        ("SELECT campaign.id FROM search_term_view", ("query_error", "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE")),
         ("SELECT ad_group.id FROM campaign", ("query_error", "PROHIBITED_RESOURCE_TYPE_IN_SELECT_CLAUSE")),
         (
             "SELECT campaign.id, metrics.clicks FROM campaign",
