@@ -15,12 +15,30 @@ from typing import Any
 from ads_sync import local
 
 
-def _final_line(totals: dict[str, int], accounts: int) -> str:
+def _final_line(totals: dict[str, int], accounts: int, by_report: dict[str, int] | None = None) -> str:
     rows = totals["inserted"] + totals["updated"] + totals["unchanged"]
+    reports = "; by report: " + ", ".join(f"{k} {v}" for k, v in by_report.items()) if by_report else ""
     return (
         f"demo: {accounts} accounts synced, {rows} rows in ads.* ({totals['inserted']} inserted, "
-        f"{totals['updated']} updated, {totals['unchanged']} unchanged, {totals['deleted']} deleted)"
+        f"{totals['updated']} updated, {totals['unchanged']} unchanged, {totals['deleted']} deleted){reports}"
     )
+
+
+def _rows_by_report(url: str, runs: list[tuple[str, str, str]]) -> dict[str, int]:
+    """'google_ads keyword_daily' -> fact rows it loaded in these runs (the coverage ledger's count), in the
+    platforms' report order."""
+    import psycopg
+
+    from ads_sync.platforms import PLATFORMS
+    from ads_sync.warehouse import sql_text
+
+    with psycopg.connect(url) as conn:
+        found = {(p, r): int(n) for p, r, n in conn.execute(
+            sql_text("ledger/rows_by_report.sql"),
+            {"load_ids": [f"{dag_id}/{run_id}" for _, dag_id, run_id in runs]}).fetchall()}
+    order = [(p, r) for p, info in PLATFORMS.items() for r in info.reports]
+    return {f"{p} {r}": found[(p, r)] for p, r in sorted(found, key=lambda k: (order.index(k) if k in order
+                                                                                 else len(order), k))}
 
 
 def demo(_: argparse.Namespace) -> int:
@@ -109,7 +127,7 @@ def _run_demo(url: str) -> tuple[int, list[tuple[str, str, str]], str]:
             f"{row['extracted']} rows from {row['requests']} API requests; {row['inserted']} inserted, "
             f"{row['updated']} updated, {row['unchanged']} unchanged, {row['deleted']} deleted"
         )
-    return (1 if failed else 0), checked, _final_line(totals, synced)
+    return (1 if failed else 0), checked, _final_line(totals, synced, _rows_by_report(url, checked))
 
 
 def _render_sheets(sandbox: Any) -> None:

@@ -32,6 +32,11 @@ ADS = Table("ads", ("id",), ("ad_group_id", "campaign_id", "name", "status"), wi
 AD_DAILY = Table(
     "ad_daily", ("date", "ad_id"), ("ad_group_id", "campaign_id") + METRICS + ("reach", "frequency"), windowed=True
 )
+#: Google Ads' ad rows: Meta's final table without Meta's extras (a Google load leaves reach and frequency null)
+AD_DAILY_NO_REACH = Table("ad_daily", AD_DAILY.keys, ("ad_group_id", "campaign_id") + METRICS, windowed=True)
+#: Google's criterion ids are shared by ad groups (same text and match type): the ad group is in the key
+KEYWORDS = Table("keywords", ("ad_group_id", "id"), ("campaign_id", "text", "match_type", "status"), windowed=False)
+KEYWORD_DAILY = Table("keyword_daily", ("date", "ad_group_id", "keyword_id"), ("campaign_id",) + METRICS, windowed=True)
 #: the same final tables, loaded with budgets by platforms that report them (Meta); a load without the
 #: budget columns (Google Ads) leaves them as they are
 BUDGETS = ("daily_budget", "lifetime_budget")
@@ -39,5 +44,5 @@ CAMPAIGNS_WITH_BUDGETS = Table("campaigns", CAMPAIGNS.keys, CAMPAIGNS.values + B
 AD_GROUPS_WITH_BUDGETS = Table("ad_groups", AD_GROUPS.keys, AD_GROUPS.values + BUDGETS, windowed=False)
 
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CAMPAIGNS, AD_GROUPS, CAMPAIGN_DAILY, AD_GROUP_DAILY, ADS, AD_DAILY)
+    t.name: t for t in (CAMPAIGNS, AD_GROUPS, CAMPAIGN_DAILY, AD_GROUP_DAILY, ADS, AD_DAILY, KEYWORDS, KEYWORD_DAILY)
 }

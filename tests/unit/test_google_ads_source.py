@@ -75,3 +75,30 @@ def test_negative_cost_is_refused() -> None:
     r = row(campaign__id=5, segments__date="2026-03-03", metrics__cost_micros=-10)
     with pytest.raises(g.RowError, match="negative metric"):
         g.row_mapper(g.REPORT_QUERIES["campaign_daily"], WINDOW)(r)
+
+
+def test_opt_in_reports_bring_their_entities_and_nothing_else_does() -> None:
+    assert [q.table.name for q in g.queries(["campaign_daily", "ad_group_daily"])] == [
+        "campaigns", "ad_groups", "campaign_daily", "ad_group_daily"]
+    assert [q.table.name for q in g.queries(["campaign_daily", "ad_daily", "keyword_daily"])] == [
+        "campaigns", "ad_groups", "ads", "keywords", "campaign_daily", "ad_daily", "keyword_daily"]
+    assert g.REPORT_QUERIES["ad_daily"].gaql(WINDOW).split(" FROM ")[1].startswith("ad_group_ad WHERE segments.date")
+    assert " FROM keyword_view WHERE segments.date BETWEEN" in g.REPORT_QUERIES["keyword_daily"].gaql(WINDOW)
+
+
+def test_ad_and_keyword_rows_map_in_table_column_order() -> None:
+    ad = g.REPORT_QUERIES["ad_daily"]
+    r = row(campaign__id=11, ad_group__id=22, ad_group_ad__ad__id=33, segments__date="2026-03-02",
+            metrics__impressions=10, metrics__clicks=1, metrics__cost_micros=500_000, metrics__conversions=0.5,
+            metrics__conversions_value=2.0)
+    assert g.row_mapper(ad, WINDOW)(r) == ("2026-03-02", "33", "22", "11", 10, 1, "0.500000", "0.500000", "2.000000")
+    kw = g.REPORT_QUERIES["keyword_daily"]
+    r = row(campaign__id=11, ad_group__id=22, ad_group_criterion__criterion_id=44, segments__date="2026-03-02",
+            metrics__impressions=10, metrics__clicks=1, metrics__cost_micros=500_000)
+    mapped = g.row_mapper(kw, WINDOW)(r)
+    assert mapped[:4] == ("2026-03-02", "22", "44", "11") and len(mapped) == len(kw.table.columns)
+    (keywords,) = g.REPORT_ENTITIES["keyword_daily"]
+    r = row(ad_group__id=22, ad_group_criterion__criterion_id=44, campaign__id=11,
+            ad_group_criterion__keyword__text="rain jacket", ad_group_criterion__keyword__match_type=2,
+            ad_group_criterion__status=4)
+    assert g.row_mapper(keywords, None)(r) == ("22", "44", "11", "rain jacket", "EXACT", "REMOVED")

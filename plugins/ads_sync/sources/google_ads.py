@@ -13,7 +13,17 @@ from functools import cache
 from typing import Any
 
 from ads_sync.errors import RowError
-from ads_sync.tables import AD_GROUP_DAILY, AD_GROUPS, CAMPAIGN_DAILY, CAMPAIGNS, Table
+from ads_sync.tables import (
+    AD_DAILY_NO_REACH,
+    AD_GROUP_DAILY,
+    AD_GROUPS,
+    ADS,
+    CAMPAIGN_DAILY,
+    CAMPAIGNS,
+    KEYWORD_DAILY,
+    KEYWORDS,
+    Table,
+)
 from ads_sync.windows import Window
 
 API_VERSION = "v26"
@@ -57,6 +67,19 @@ ENTITY_QUERIES = (
         dated=False,
     ),
 )
+#: the entities an opt-in report needs beyond campaigns and ad groups: fetched only for accounts loading it.
+#: Entity reads have no status filter, so removed ads and keywords keep their names beside their history.
+REPORT_ENTITIES: dict[str, tuple[Query, ...]] = {
+    "ad_daily": (
+        Query(ADS, "ad_group_ad", ("ad_group_ad.ad.id", "ad_group.id", "campaign.id", "ad_group_ad.ad.name",
+                                   "ad_group_ad.status"), dated=False),
+    ),
+    "keyword_daily": (
+        Query(KEYWORDS, "keyword_view", ("ad_group.id", "ad_group_criterion.criterion_id", "campaign.id",
+                                         "ad_group_criterion.keyword.text", "ad_group_criterion.keyword.match_type",
+                                         "ad_group_criterion.status"), dated=False),
+    ),
+}
 REPORT_QUERIES = {
     "campaign_daily": Query(
         CAMPAIGN_DAILY, "campaign", ("campaign.id", "segments.date", *METRIC_FIELDS), dated=True
@@ -65,6 +88,20 @@ REPORT_QUERIES = {
         AD_GROUP_DAILY,
         "ad_group",
         ("campaign.id", "ad_group.id", "segments.date", *METRIC_FIELDS),
+        dated=True,
+    ),
+    # per ad per day: an ad group's ads sum to its ad group row (every impression serves one of its ads)
+    "ad_daily": Query(
+        AD_DAILY_NO_REACH,
+        "ad_group_ad",
+        ("campaign.id", "ad_group.id", "ad_group_ad.ad.id", "segments.date", *METRIC_FIELDS),
+        dated=True,
+    ),
+    # per keyword per day: only keyword-triggered traffic, so at most the ad group's numbers, never more
+    "keyword_daily": Query(
+        KEYWORD_DAILY,
+        "keyword_view",
+        ("campaign.id", "ad_group.id", "ad_group_criterion.criterion_id", "segments.date", *METRIC_FIELDS),
         dated=True,
     ),
 }
@@ -89,8 +126,11 @@ def account_totals(rows: Iterable[Any]) -> Iterator[tuple[date, int, int, Decima
 
 
 def queries(reports: Iterable[str]) -> list[Query]:
-    """Entities first (reports refer to them), then the account's reports."""
-    return [*ENTITY_QUERIES, *(REPORT_QUERIES[r] for r in reports)]
+    """Entities first (reports refer to them): campaigns and ad groups always, the others only for the
+    reports that need them; then the account's reports."""
+    chosen = list(reports)
+    needed = [q for r in chosen for q in REPORT_ENTITIES.get(r, ())]
+    return [*ENTITY_QUERIES, *needed, *(REPORT_QUERIES[r] for r in chosen)]
 
 
 def micros_to_decimal(micros: int) -> str:
@@ -166,11 +206,32 @@ def row_mapper(query: Query, window: Window | None) -> Callable[[Any], tuple[obj
         )
     if name == "ad_groups":
         return lambda r: (str(r.ad_group.id), str(r.campaign.id), r.ad_group.name, _enum(r.ad_group, "status"))
+    if name == "ads":
+        return lambda r: (
+            str(r.ad_group_ad.ad.id), str(r.ad_group.id), str(r.campaign.id), r.ad_group_ad.ad.name,
+            _enum(r.ad_group_ad, "status"),
+        )
+    if name == "keywords":
+        return lambda r: (
+            str(r.ad_group.id), str(r.ad_group_criterion.criterion_id), str(r.campaign.id),
+            r.ad_group_criterion.keyword.text, _enum(r.ad_group_criterion.keyword, "match_type"),
+            _enum(r.ad_group_criterion, "status"),
+        )
     if name == "campaign_daily":
         return _daily_mapper(window, lambda r: (str(r.campaign.id),), lambda r: f"campaign {r.campaign.id}")
     if name == "ad_group_daily":
         return _daily_mapper(
             window, lambda r: (str(r.ad_group.id), str(r.campaign.id)), lambda r: f"ad group {r.ad_group.id}"
+        )
+    if name == "ad_daily":
+        return _daily_mapper(
+            window, lambda r: (str(r.ad_group_ad.ad.id), str(r.ad_group.id), str(r.campaign.id)),
+            lambda r: f"ad {r.ad_group_ad.ad.id}",
+        )
+    if name == "keyword_daily":
+        return _daily_mapper(
+            window, lambda r: (str(r.ad_group.id), str(r.ad_group_criterion.criterion_id), str(r.campaign.id)),
+            lambda r: f"keyword {r.ad_group_criterion.criterion_id} of ad group {r.ad_group.id}",
         )
     raise KeyError(name)
 
