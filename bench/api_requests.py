@@ -46,7 +46,7 @@ def _extract(url: str, account: Any, window: Any, load_id: str) -> None:
 def run(url: str, sandbox: Any) -> dict[str, dict[str, int]]:
     from ads_sync.platforms import PLATFORMS
 
-    reports = PLATFORMS["google_ads"].reports
+    reports = PLATFORMS["google_ads"].default_reports  # the opt-in reports would add requests of their own
     account = common.account(ACCOUNT, reports=reports, conn_id="google_ads_small")
     client = sandbox.client()
     out: dict[str, dict[str, int]] = {}

@@ -176,7 +176,8 @@ def _entities(resource: str, customer_id: str, volume: Volume) -> list[Entity]:
         return [Entity(account, by_id[g.campaign_id], g) for g in groups]
     group_of = {g.id: g for g in groups}
     if resource == "ad_group_ad":
-        return [Entity(account, by_id[a.campaign_id], group_of[a.ad_group_id], ad=a) for a in data.ads(customer_id, volume)]
+        return [Entity(account, by_id[a.campaign_id], group_of[a.ad_group_id], ad=a)
+                for a in data.ads(customer_id, volume)]
     return [Entity(account, by_id[k.campaign_id], group_of[k.ad_group_id], keyword=k)
             for k in data.keywords(customer_id, volume)]
 

@@ -62,7 +62,8 @@ def test_ad_and_keyword_rows_are_the_platforms(bag, db, fresh_sandbox) -> None:
     expected_ads = served(days, as_of, [(a, (str(a.id), str(a.ad_group_id), str(a.campaign_id))) for a in ads],
                           lambda a, d, t: data.ad_metrics(OPTED_IN, a, d, t))
     got_ads = loaded(db, "SELECT date, ad_id, ad_group_id, campaign_id, impressions, clicks, cost, conversions,"
-                         " conversion_value FROM ads.ad_daily WHERE platform = 'google_ads' AND account_id = %s", OPTED_IN)
+                         " conversion_value FROM ads.ad_daily WHERE platform = 'google_ads' AND account_id = %s",
+                     OPTED_IN)
     assert expected_ads and got_ads == expected_ads
     assert db.execute("SELECT count(*) FROM ads.ad_daily WHERE account_id = %s AND (reach IS NOT NULL"
                       " OR frequency IS NOT NULL)", (OPTED_IN,)).fetchone()[0] == 0  # Meta's extras stay null

@@ -40,7 +40,9 @@ def test_ad_entities(ads: Any, rows: Rows) -> None:
     assert [(r.ad_group_ad.ad.id, r.ad_group_ad.ad.name, _enum(r.ad_group_ad, "status"), r.ad_group.id,
              r.campaign.id) for r in got] == [(a.id, a.name, a.status, a.ad_group_id, a.campaign_id)
                                               for a in data.ads(CUSTOMER)]
-    assert got[0].ad_group_ad.resource_name == f"customers/{CUSTOMER}/adGroupAds/{got[0].ad_group.id}~{got[0].ad_group_ad.ad.id}"
+    first = got[0]
+    name = f"customers/{CUSTOMER}/adGroupAds/{first.ad_group.id}~{first.ad_group_ad.ad.id}"
+    assert first.ad_group_ad.resource_name == name
     assert "REMOVED" in {_enum(r.ad_group_ad, "status") for r in got}
 
 

@@ -328,7 +328,8 @@ FIELD_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("lookback_days", {"lookback_days": "7"}, "got '7'"),
     ("lookback_days", {"lookback_days": 7.5}, "got 7.5"),
     # reports
-    ("reports", {"reports": []}, "must not be empty; omit it to load the default reports (campaign_daily, ad_group_daily)"),
+    ("reports", {"reports": []},
+     "must not be empty; omit it to load the default reports (campaign_daily, ad_group_daily)"),
     (
         "reports",
         {"reports": ["nope"]},
