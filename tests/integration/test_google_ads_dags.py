@@ -21,9 +21,9 @@ def bag(airflow_db):
     return DagBag(dag_folder=str(ROOT / "dags"))
 
 
-def run(bag, kind: str, conf: dict | None = None, account: str = ACCOUNT):
+def run(bag, kind: str, conf: dict | None = None, account: str = ACCOUNT, at: datetime | None = None):
     dag = bag.get_dag(f"ads_sync__google_ads__{account}__{kind}")
-    return dag.test(run_conf=conf)
+    return dag.test(run_conf=conf, logical_date=at)
 
 
 def today_local() -> date:
@@ -80,7 +80,10 @@ def test_daily_loads_exactly_the_last_seven_days_and_a_rerun_changes_nothing(bag
 
 
 def test_conversions_that_arrive_late_update_only_what_changed(bag, db, fresh_sandbox) -> None:
-    assert run(bag, "daily").state == "success"
+    # both runs stand for one instant: run just before midnight in Auckland, the second run's window
+    # would otherwise move on a day and insert it
+    at = datetime.now(UTC)
+    assert run(bag, "daily", at=at).state == "success"
 
     def per_day(column: str) -> dict:
         return dict(db.execute(
@@ -94,7 +97,7 @@ def test_conversions_that_arrive_late_update_only_what_changed(bag, db, fresh_sa
     # The sandbox moves on a day: conversions of the last 14 days grow, clicks stay.
     fresh_sandbox.set_today(today_local() + timedelta(days=1))
     try:
-        assert run(bag, "daily").state == "success"
+        assert run(bag, "daily", at=at + timedelta(microseconds=1)).state == "success"
     finally:
         fresh_sandbox.set_today(None)
     updated, deleted, inserted = db.execute(
