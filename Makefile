@@ -10,11 +10,15 @@ export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt
+# after the sync (which removes what the lock does not list), the checkout itself, editable and without
+# dependencies: the `ads-sync` console command and the provider entry point Airflow's Connections form reads;
+# setuptools comes from the lock, so the build needs no download
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.txt)"
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 demo: install

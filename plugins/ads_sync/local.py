@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ads_sync import provider
+
 if TYPE_CHECKING:
     from sandbox import Sandbox
 
@@ -40,7 +42,7 @@ def warehouse_url(local: Path = LOCAL) -> str:
 def google_ads_connection(sandbox: Sandbox) -> str:
     """An Airflow connection (JSON form) that points the real client at the sandbox."""
     return json.dumps({
-        "conn_type": "google_ads",
+        "conn_type": provider.GOOGLE_ADS,
         "extra": {
             **SANDBOX_CREDENTIALS,
             "endpoint": sandbox.google_ads_endpoint,
@@ -79,7 +81,7 @@ def sheets_connection(sandbox: Sandbox) -> str:
         "token_uri": sandbox.token_uri,
     }
     return json.dumps({
-        "conn_type": "google_cloud_platform",
+        "conn_type": provider.GOOGLE_SHEETS,
         "extra": {"keyfile_dict": json.dumps(key), "sheets_endpoint": sandbox.sheets_endpoint},
     })
 
@@ -89,7 +91,7 @@ def meta_connection(sandbox: Sandbox) -> str:
     from sandbox import meta
 
     return json.dumps({
-        "conn_type": "facebook_social",
+        "conn_type": provider.META,
         "extra": {
             "app_id": meta.APP_ID,
             "app_secret": meta.APP_SECRET,
