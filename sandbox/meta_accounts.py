@@ -1,6 +1,6 @@
 """The token's user (`/me`, what a connection test asks) and the ad accounts it can read: `/me/adaccounts`,
-and a business's `owned_ad_accounts` and `client_ad_accounts`, for discovery. The demo business owns the Fjord & Fell accounts (one of them
-closed) and manages Prairie Pantry and a disabled account for clients.
+and a business's `owned_ad_accounts` and `client_ad_accounts`, for discovery. The demo business owns the
+Fjord & Fell accounts (one of them closed) and manages Prairie Pantry and a disabled account for clients.
 """
 
 from __future__ import annotations

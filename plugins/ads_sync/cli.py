@@ -33,9 +33,10 @@ def demo(_: argparse.Namespace) -> int:
     print(f"demo: warehouse {'embedded PostgreSQL (.local/postgres)' if embedded else 'from ' + local.WAREHOUSE_ENV}")
     try:
         with Sandbox(state_dir=local.LOCAL / "sandbox") as sandbox:
-            env = local.airflow_env(home=local.LOCAL / "airflow", warehouse=url, sandbox=sandbox)
+            metadata = local.airflow_metadata(url)
+            env = local.airflow_env(home=local.LOCAL / "airflow", warehouse=url, metadata=metadata, sandbox=sandbox)
             os.environ.update(env)
-            print("demo: preparing Airflow metadata (SQLite in .local/airflow) ...", flush=True)
+            print(f"demo: preparing Airflow metadata (PostgreSQL {local.where(metadata)}) ...", flush=True)
             local.migrate_airflow(env)
             code, checked, summary = _run_demo(url)
             _render_sheets(sandbox)
@@ -175,14 +176,23 @@ def airflow(args: argparse.Namespace) -> int:
 def settings(args: argparse.Namespace) -> int:
     """`make settings`: load airflow_settings.yaml into the Airflow of $AIRFLOW_HOME (default: the local
     one in .local/airflow, migrated first), idempotently."""
+    from ads_sync import embedded as pg
     from ads_sync import settings_loader
 
-    if "AIRFLOW_HOME" not in os.environ and not args.check:
-        home = local.LOCAL / "airflow"
-        os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
-        os.environ["AIRFLOW_HOME"] = str(home)
-        local.migrate_airflow({"AIRFLOW_HOME": str(home)})
-    return settings_loader.main(["--file", str(args.file)] + (["--check"] if args.check else []))
+    data_dir = local.LOCAL / "postgres"
+    started_here = False
+    try:
+        if "AIRFLOW_HOME" not in os.environ and not args.check:
+            # the Airflow of `make airflow`: its home in .local/airflow, its metadata beside the warehouse
+            started_here = local.WAREHOUSE_ENV not in os.environ and pg._running_port(data_dir.resolve()) is None
+            home = local.LOCAL / "airflow"
+            os.environ[local.METADATA_ENV] = local.airflow_metadata(local.warehouse_url())
+            os.environ["AIRFLOW_HOME"] = str(home)
+            local.migrate_airflow({"AIRFLOW_HOME": str(home)})
+        return settings_loader.main(["--file", str(args.file)] + (["--check"] if args.check else []))
+    finally:
+        if started_here:
+            pg.stop(data_dir)
 
 
 def discover(args: argparse.Namespace) -> int:

@@ -2,8 +2,8 @@
 
 Connection `google_sheets_default` (conn_type `ads_sync_google_sheets`; an existing Google provider
 `google_cloud_platform` connection still works, with that provider's form and Test button): the
-service-account key JSON in the extras as `keyfile_dict` (or `extra__google_cloud_platform__keyfile_dict`). For the offline sandbox only:
-`sheets_endpoint`, the address that replaces https://sheets.googleapis.com (the key's own
+service-account key JSON in the extras as `keyfile_dict` (or `extra__google_cloud_platform__keyfile_dict`).
+For the offline sandbox only: `sheets_endpoint`, the address that replaces https://sheets.googleapis.com (the key's own
 `token_uri` points at the sandbox's token endpoint).
 
 Why not the provider's GSheetsHook: it speaks through googleapiclient's discovery client; this
