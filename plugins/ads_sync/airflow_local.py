@@ -230,8 +230,11 @@ CLI_KEYS = (
 
 def write_cli_env(env: Mapping[str, str]) -> Path:
     """What the `airflow` command line needs to reach this deployment's metadata (`backfill create`,
-    `dags next-execution`): no connection and no secret, so the file can be sourced and shown."""
+    `dags next-execution`): no connection and no API secret. The metadata URL carries the database
+    server's password when a configured warehouse server has one, so the file is readable by its owner only."""
     path = Path(env["AIRFLOW_HOME"]) / "cli.env"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
     path.write_text("".join(f"{key}={env[key]}\n" for key in CLI_KEYS if key in env))
     return path
 
