@@ -6,15 +6,19 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e schema
+.PHONY: install browser demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e schema
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt
+# after the sync (which removes what the lock does not list), the checkout itself, editable and without
+# dependencies: the `ads-sync` console command and the provider entry point Airflow's Connections form reads;
+# setuptools comes from the lock, so the build needs no download
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$$(grep '^uv==' requirements.txt)"
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.txt
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 demo: install
@@ -27,11 +31,24 @@ status: install
 bench: install
 	$(BIN)/python -m bench.run
 
-# FAST=1 leaves out the end-to-end tests (real Airflow processes, several minutes)
-test: install
+# The UI end-to-end tests drive Debian's Chromium through Playwright (no browser download). Installed here
+# when missing and we may (root with apt-get); otherwise say the one command, and the UI tests fail with it.
+CHROMIUM_INSTALL := apt-get install -y chromium chromium-driver
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing Debian's chromium for the UI tests (once) ..."; \
+	  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $(CHROMIUM_INSTALL) -qq >/dev/null; \
+	else \
+	  echo "make: Chromium is missing and cannot be installed from here; the UI tests will fail until you run:" >&2; \
+	  echo "  sudo $(CHROMIUM_INSTALL)" >&2; \
+	fi
+
+# FAST=1 leaves out the end-to-end tests (real Airflow processes, several minutes; the browser with them)
+test: install $(if $(FAST),,browser)
 	$(BIN)/python -m pytest $(if $(FAST),--ignore=tests/e2e)
 
-e2e: install
+e2e: install browser
 	$(BIN)/python -m pytest tests/e2e
 
 # a real Airflow 3 (api-server, scheduler, dag-processor, triggerer) on the sandbox; Ctrl-C stops it

@@ -1,4 +1,5 @@
-"""The Google Ads API emulator: GoogleAdsService.SearchStream over TLS gRPC.
+"""The Google Ads API emulator: GoogleAdsService.SearchStream and CustomerService.ListAccessibleCustomers
+(what a connection test calls) over TLS gRPC.
 
 No generated stubs: a generic handler with the google-ads protos' own (de)serializers, so the
 real client library talks to it unchanged (only its endpoint and trusted root differ).
@@ -16,7 +17,7 @@ from concurrent import futures
 from itertools import islice
 
 import grpc
-from google.ads.googleads.v26.services.types import google_ads_service
+from google.ads.googleads.v26.services.types import customer_service, google_ads_service
 from google.protobuf import field_mask_pb2
 
 from . import google_ads_bad_rows as bad_rows
@@ -39,12 +40,15 @@ from .wire import length_delimited, tag, varint
 log = logging.getLogger(__name__)
 
 SERVICE = f"google.ads.googleads.{VERSION}.services.GoogleAdsService"
+CUSTOMER_SERVICE = f"google.ads.googleads.{VERSION}.services.CustomerService"
 ROWS_PER_MESSAGE = 10_000
 
 _Request = google_ads_service.SearchGoogleAdsStreamRequest.pb()
 _Response = google_ads_service.SearchGoogleAdsStreamResponse.pb()
 _RESPONSE_FIELDS = _Response.DESCRIPTOR.fields_by_name
 _RESULTS_TAG = tag(_RESPONSE_FIELDS["results"].number, 2)
+_AccessibleRequest = customer_service.ListAccessibleCustomersRequest.pb()
+_AccessibleResponse = customer_service.ListAccessibleCustomersResponse.pb()
 
 
 class _Abort(Exception):
@@ -155,6 +159,25 @@ class GoogleAdsService:
         state.requests.update(entry, status="OK", rows=sent)
         context.set_trailing_metadata((("request-id", request_id),))
 
+    def list_accessible_customers(self, request: object, context: grpc.ServicerContext) -> bytes:
+        """The customers the OAuth user reaches directly; checks the same credentials as SearchStream, and
+        a google_ads fault without a customer id fires here too (customer_id is absent, as on the wire)."""
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        request_id = new_request_id()
+        context.send_initial_metadata((("request-id", request_id),))
+        entry = self.state.requests.record("google_ads", "ListAccessibleCustomers", request_id=request_id)
+        try:
+            self._authenticate(metadata)
+            self._apply(self.state.faults.check("google_ads", None, None))
+        except _Abort as exc:
+            self.state.requests.update(entry, status=exc.error.status.name, error=exc.error.code)
+            context.set_trailing_metadata(exc.error.trailing_metadata(request_id))
+            context.abort(exc.error.status, exc.error.status_message)
+        self.state.requests.update(entry, status="OK")
+        context.set_trailing_metadata((("request-id", request_id),))
+        names = [f"customers/{cid}" for cid in hierarchy.DIRECTLY_ACCESSIBLE]
+        return _AccessibleResponse(resource_names=names).SerializeToString()
+
     def _apply(self, fault: Fault | None) -> tuple[AdsError, int] | None:
         """Sleep and/or fail now for a fired fault; (error, rows to send first) for a broken stream."""
         if fault is None:
@@ -185,7 +208,17 @@ class GoogleAdsServer:
         self._server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="sandbox-grpc")
         )
-        self._server.add_generic_rpc_handlers((handler,))
+        customers = grpc.method_handlers_generic_handler(
+            CUSTOMER_SERVICE,
+            {
+                "ListAccessibleCustomers": grpc.unary_unary_rpc_method_handler(
+                    service.list_accessible_customers,
+                    request_deserializer=_AccessibleRequest.FromString,
+                    response_serializer=lambda encoded: encoded,
+                )
+            },
+        )
+        self._server.add_generic_rpc_handlers((handler, customers))
         credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)])
         self.port = self._server.add_secure_port(f"{host}:{port}", credentials)
         if not self.port:

@@ -52,6 +52,11 @@ TREE = Customer(
 )
 
 
+#: what CustomerService.ListAccessibleCustomers answers: the customers the OAuth user reaches directly (the
+#: demo registry's two standalone accounts and the agency manager), not the ones below the manager
+DIRECTLY_ACCESSIBLE = ("1234567890", "2345678901", DEMO_MCC)
+
+
 def _index(node: Customer, out: dict[str, Customer]) -> dict[str, Customer]:
     out[node.id] = node
     for child in node.children:

@@ -1,6 +1,6 @@
-"""The ad accounts a Meta token can read: `/me/adaccounts`, and a business's `owned_ad_accounts` and
-`client_ad_accounts`, for discovery. The demo business owns the Fjord & Fell accounts (one of them
-closed) and manages Prairie Pantry and a disabled account for clients.
+"""The token's user (`/me`, what a connection test asks) and the ad accounts it can read: `/me/adaccounts`,
+and a business's `owned_ad_accounts` and `client_ad_accounts`, for discovery. The demo business owns the
+Fjord & Fell accounts (one of them closed) and manages Prairie Pantry and a disabled account for clients.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ BUSINESSES: dict[str, dict[str, tuple[str, ...]]] = {
         "client_ad_accounts": ("209715200654321", "302000000000003"),
     },
 }
+#: the system user the sandbox's access token belongs to
+SYSTEM_USER = {"id": "122100000000000001", "name": "ads-sync sandbox system user"}
 #: what the system user's token sees: every account of the business
 ME = tuple(a for edges in BUSINESSES.values() for ids in edges.values() for a in ids)
 
@@ -68,6 +70,14 @@ def mount_accounts(router: Router, graph: Any, base: str) -> None:
             return graph._serve(request, edge, None, refuse)
         return listing(request, ids, edge)
 
+    def user(request: Request) -> Response:
+        def handle(params: dict[str, str]) -> dict[str, Any]:
+            fields = [f for f in params.get("fields", "id,name").split(",") if f] or ["id", "name"]
+            return {k: SYSTEM_USER[k] for k in ["id", *fields] if k in SYSTEM_USER}
+
+        return graph._serve(request, "me", None, handle)
+
+    router.add("GET", f"{base}/me", user)
     router.add("GET", f"{base}/me/adaccounts", me)
     for edge in ("owned_ad_accounts", "client_ad_accounts"):
         router.add("GET", f"{base}/{{business}}/{edge}", business)

@@ -2,7 +2,9 @@
 
 Starts the sandbox (its own process, so every Airflow process reaches it), the embedded PostgreSQL
 warehouse (unless `AIRFLOW_CONN_ADS_WAREHOUSE` is set), then the api-server, scheduler, dag-processor and
-triggerer on SQLite metadata in `.local/airflow`, with pools and variables from `airflow_settings.yaml`.
+triggerer with their home in `.local/airflow` and their metadata in PostgreSQL (database `ads_airflow` on the
+embedded server, or `<db>_airflow` beside a configured warehouse; `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN` wins),
+with pools and variables from `airflow_settings.yaml`.
 Every child runs in its own process group, so stopping (Ctrl-C, SIGTERM, or a test's teardown) ends
 everything it forked too, and nothing is left holding a port.
 """
@@ -32,7 +34,7 @@ ADMIN = "admin"
 
 def child_environ(env: Mapping[str, str]) -> dict[str, str]:
     """Our environment without any Airflow settings or connections of its own, plus `env`: a test
-    process's in-process sandbox and SQLite home must not leak into a deployment's processes."""
+    process's in-process sandbox and Airflow home must not leak into a deployment's processes."""
     inherited = {
         k: v for k, v in os.environ.items()
         if not k.startswith("AIRFLOW") and k != "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"
@@ -173,7 +175,7 @@ def server_env(
     warehouse: str,
     sandbox: RemoteSandbox | None,
     port: int,
-    metadata_url: str | None = None,
+    metadata_url: str,
     executor: str = "LocalExecutor",
     extra: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
@@ -181,8 +183,11 @@ def server_env(
 
     All of them must agree on the JWT secret (the api-server signs the tokens tasks use) and on where
     the execution API lives; log servers get free ports so two deployments on one machine never collide.
+    The Connections page's Test button is on: this is a local deployment whose only user is its admin.
     """
-    env = local.airflow_env(home=home, warehouse=warehouse, sandbox=sandbox)  # type: ignore[arg-type]
+    env = local.airflow_env(
+        home=home, warehouse=warehouse, metadata=metadata_url, sandbox=sandbox  # type: ignore[arg-type]
+    )
     env.update({
         "AIRFLOW__CORE__EXECUTOR": executor,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
@@ -193,12 +198,11 @@ def server_env(
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
         "PYTHONPATH": os.pathsep.join([str(local.ROOT / "plugins"), str(local.ROOT)]),
     })
-    if metadata_url is not None:
-        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = metadata_url
     env.update(extra or {})
     return env
 
@@ -226,8 +230,11 @@ CLI_KEYS = (
 
 def write_cli_env(env: Mapping[str, str]) -> Path:
     """What the `airflow` command line needs to reach this deployment's metadata (`backfill create`,
-    `dags next-execution`): no connection and no secret, so the file can be sourced and shown."""
+    `dags next-execution`): no connection and no API secret. The metadata URL carries the database
+    server's password when a configured warehouse server has one, so the file is readable by its owner only."""
     path = Path(env["AIRFLOW_HOME"]) / "cli.env"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
     path.write_text("".join(f"{key}={env[key]}\n" for key in CLI_KEYS if key in env))
     return path
 
@@ -292,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"airflow: sandbox at {sandbox.http_url} (Google Ads gRPC {sandbox.google_ads_endpoint})")
         # the user's own [section] settings (AIRFLOW__*) still win; their other AIRFLOW* variables do not leak
         own = {k: v for k, v in os.environ.items() if k.startswith("AIRFLOW__")}
-        env = server_env(home=home, warehouse=warehouse, sandbox=sandbox, port=port, extra=own)
-        print("airflow: migrating metadata (SQLite in .local/airflow) and loading airflow_settings.yaml ...",
+        metadata = local.airflow_metadata(warehouse)
+        env = server_env(home=home, warehouse=warehouse, sandbox=sandbox, port=port, metadata_url=metadata,
+                         extra=own)
+        print(f"airflow: migrating metadata (PostgreSQL {local.where(metadata)}) and loading airflow_settings.yaml ...",
               flush=True)
         prepare(env)
         start_components(processes, env)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -51,9 +52,10 @@ def demo(_: argparse.Namespace) -> int:
     print(f"demo: warehouse {'embedded PostgreSQL (.local/postgres)' if embedded else 'from ' + local.WAREHOUSE_ENV}")
     try:
         with Sandbox(state_dir=local.LOCAL / "sandbox") as sandbox:
-            env = local.airflow_env(home=local.LOCAL / "airflow", warehouse=url, sandbox=sandbox)
+            metadata = local.airflow_metadata(url)
+            env = local.airflow_env(home=local.LOCAL / "airflow", warehouse=url, metadata=metadata, sandbox=sandbox)
             os.environ.update(env)
-            print("demo: preparing Airflow metadata (SQLite in .local/airflow) ...", flush=True)
+            print(f"demo: preparing Airflow metadata (PostgreSQL {local.where(metadata)}) ...", flush=True)
             local.migrate_airflow(env)
             code, checked, summary = _run_demo(url)
             _render_sheets(sandbox)
@@ -62,10 +64,18 @@ def demo(_: argparse.Namespace) -> int:
             print(summary)  # last, so scripts can read the one line that sums the demo up
             return code
     finally:
+        _close_airflow_sessions()  # before the embedded server stops, or Airflow's atexit rollback fails loudly
         if embedded:
             from ads_sync import embedded as pg
 
             pg.stop(local.LOCAL / "postgres")
+
+
+def _close_airflow_sessions() -> None:
+    """Return Airflow's pooled metadata connections (dag.test() leaves a session open)."""
+    settings = sys.modules.get("airflow.settings")
+    if settings is not None:
+        settings.dispose_orm(do_log=False)
 
 
 def _reconciled_lines(url: str, runs: list[tuple[str, str, str]]) -> list[str]:
@@ -165,7 +175,7 @@ def status(args: argparse.Namespace) -> int:
     finally:
         if started_here:
             pg.stop(data_dir)
-    print(report.render_json(rows) if args.json else report.render_table(rows))
+    print(report.render_json(rows) if args.json else report.render_table(rows), file=args.out)
     return 0
 
 
@@ -193,22 +203,29 @@ def airflow(args: argparse.Namespace) -> int:
 def settings(args: argparse.Namespace) -> int:
     """`make settings`: load airflow_settings.yaml into the Airflow of $AIRFLOW_HOME (default: the local
     one in .local/airflow, migrated first), idempotently."""
+    from ads_sync import embedded as pg
     from ads_sync import settings_loader
 
-    if "AIRFLOW_HOME" not in os.environ and not args.check:
-        home = local.LOCAL / "airflow"
-        os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
-        os.environ["AIRFLOW_HOME"] = str(home)
-        local.migrate_airflow({"AIRFLOW_HOME": str(home)})
-    return settings_loader.main(["--file", str(args.file)] + (["--check"] if args.check else []))
+    data_dir = local.LOCAL / "postgres"
+    started_here = False
+    try:
+        if "AIRFLOW_HOME" not in os.environ and not args.check:
+            # the Airflow of `make airflow`: its home in .local/airflow, its metadata beside the warehouse
+            started_here = local.WAREHOUSE_ENV not in os.environ and pg._running_port(data_dir.resolve()) is None
+            home = local.LOCAL / "airflow"
+            os.environ[local.METADATA_ENV] = local.airflow_metadata(local.warehouse_url())
+            os.environ["AIRFLOW_HOME"] = str(home)
+            local.migrate_airflow({"AIRFLOW_HOME": str(home)})
+        return settings_loader.main(["--file", str(args.file)] + (["--check"] if args.check else []))
+    finally:
+        if started_here:
+            pg.stop(data_dir)
 
 
 def discover(args: argparse.Namespace) -> int:
     """Walk a manager (Google) or the token's / a business's ad accounts (Meta), print the diff against the
     registry, and with --write apply it to the registry file. Without the platform's connection in the
     environment it runs against the offline sandbox, like the demo."""
-    import contextlib
-
     from ads_sync.discovery import diff as report
     from ads_sync.discovery import registry_write
     from ads_sync.discovery.run import discover as run
@@ -233,7 +250,7 @@ def discover(args: argparse.Namespace) -> int:
         root = args.manager if platform == "google_ads" else args.business
         found = run(platform, registry=registry, root=root, conn_id=conn_id,
                     include_test=args.include_test, include_inactive=args.include_inactive)
-    print(report.render_json([found]) if args.json else report.render_text([found]))
+    print(report.render_json([found]) if args.json else report.render_text([found]), file=args.out)
     if args.write and not found.empty:
         counts = registry_write.apply(args.registry, [found])
         print(f"discover: wrote {args.registry}: {counts['added']} added, {counts['updated']} updated, "
@@ -276,7 +293,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "discover" and args.platform == "google" and not args.manager:
         parser.error("discover google needs --manager <manager account id>")
-    return int(args.func(args))
+    args.out = sys.stdout
+    if not getattr(args, "json", False):
+        return int(args.func(args))
+    # --json: stdout carries the JSON document and nothing else. Airflow's logging (warnings included) writes
+    # to the sys.stdout it finds when it configures itself, at its first import, which happens below: so
+    # everything but the document goes to stderr, and `| jq` reads a clean stream.
+    with contextlib.redirect_stdout(sys.stderr):
+        return int(args.func(args))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ads_sync import provider
+
 if TYPE_CHECKING:
     from sandbox import Sandbox
 
@@ -40,7 +42,7 @@ def warehouse_url(local: Path = LOCAL) -> str:
 def google_ads_connection(sandbox: Sandbox) -> str:
     """An Airflow connection (JSON form) that points the real client at the sandbox."""
     return json.dumps({
-        "conn_type": "google_ads",
+        "conn_type": provider.GOOGLE_ADS,
         "extra": {
             **SANDBOX_CREDENTIALS,
             "endpoint": sandbox.google_ads_endpoint,
@@ -79,7 +81,7 @@ def sheets_connection(sandbox: Sandbox) -> str:
         "token_uri": sandbox.token_uri,
     }
     return json.dumps({
-        "conn_type": "google_cloud_platform",
+        "conn_type": provider.GOOGLE_SHEETS,
         "extra": {"keyfile_dict": json.dumps(key), "sheets_endpoint": sandbox.sheets_endpoint},
     })
 
@@ -89,7 +91,7 @@ def meta_connection(sandbox: Sandbox) -> str:
     from sandbox import meta
 
     return json.dumps({
-        "conn_type": "facebook_social",
+        "conn_type": provider.META,
         "extra": {
             "app_id": meta.APP_ID,
             "app_secret": meta.APP_SECRET,
@@ -99,14 +101,61 @@ def meta_connection(sandbox: Sandbox) -> str:
     })
 
 
-def airflow_env(*, home: Path, warehouse: str, sandbox: Sandbox | None) -> dict[str, str]:
-    """Environment for an Airflow that runs this bundle on SQLite metadata in a project folder."""
+METADATA_ENV = "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"
+
+
+def metadata_database_url(warehouse: str, database: str | None = None) -> str:
+    """Airflow's own metadata database on the warehouse's server (`<warehouse db>_airflow` unless named),
+    created when missing; as the SQLAlchemy URL Airflow wants (psycopg2, which Airflow's migrations use).
+
+    PostgreSQL, not SQLite: with more than one Airflow process (scheduler, api-server, `airflow backfill
+    create`) SQLite answers "database is locked". A database of its own, so Airflow's tables and migrations
+    never mix with the warehouse's.
+    """
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    url = make_url(warehouse.replace("postgres://", "postgresql://", 1))
+    name = database or f"{url.database or 'postgres'}_airflow"
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        raise RuntimeError(
+            f"cannot create Airflow's metadata database {name!r} on the warehouse's server {url.host}:{url.port} "
+            f"({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}); create it "
+            f"there, or point {METADATA_ENV} at a PostgreSQL database of Airflow's own"
+        ) from None
+    return url.set(drivername="postgresql+psycopg2", database=name).render_as_string(hide_password=False)
+
+
+def where(url: str) -> str:
+    """host:port/database of a database URL, without its credentials, for a log line."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return f"{parsed.host}:{parsed.port}/{parsed.database}"
+
+
+def airflow_metadata(warehouse: str) -> str:
+    """What `make airflow`, `make demo` and `make settings` give Airflow as metadata: the user's own
+    AIRFLOW__DATABASE__SQL_ALCHEMY_CONN if set, else a database beside the warehouse (the embedded server's
+    `ads_airflow` by default)."""
+    return os.environ.get(METADATA_ENV) or metadata_database_url(warehouse)
+
+
+def airflow_env(*, home: Path, warehouse: str, metadata: str, sandbox: Sandbox | None) -> dict[str, str]:
+    """Environment for an Airflow that runs this bundle from this checkout, its home in a project folder and
+    its metadata in `metadata` (a SQLAlchemy URL: PostgreSQL wherever more than one process runs)."""
     env = {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        METADATA_ENV: metadata,
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         WAREHOUSE_ENV: warehouse,

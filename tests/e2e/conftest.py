@@ -2,16 +2,16 @@
 scale-out test Celery workers) running the bundle against a sandbox in its own process and the test
 PostgreSQL warehouse.
 
-One LocalExecutor deployment (SQLite metadata) serves the UI, REST, schedule and backfill tests; the
-Celery module starts its own on PostgreSQL and Redis after stopping the first, so the two never compete
-for this machine's two cores. Every process runs in its own process group and is torn down even when a
-test fails.
+One LocalExecutor deployment serves the UI, REST, schedule and backfill tests; the Celery modules start
+their own (with Redis) after stopping the first, so the two never compete for this machine's two cores.
+Every deployment keeps its metadata in a fresh PostgreSQL database beside the test warehouse (never SQLite:
+several processes write to it at once), dropped afterwards. Every process runs in its own process group
+and is torn down even when a test fails.
 """
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ads_sync import airflow_local as al
+from ads_sync import local
 from tests.e2e.airflow_api import AirflowApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,20 +85,41 @@ class Deployment:
         return {d: self.scheduled_runs[d] for d in dag_ids}
 
     def serialized_dag(self, dag_id: str) -> Any:
-        """The DAG as the scheduler sees it: deserialized from the metadata database (SQLite here)."""
+        """The DAG as the scheduler sees it: deserialized from the metadata database."""
+        import psycopg
         from airflow.serialization.serialized_objects import DagSerialization
 
-        db = self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///")
-        with sqlite3.connect(db) as conn:
+        with psycopg.connect(libpq_url(self.env[local.METADATA_ENV])) as conn:
             data, compressed = conn.execute(
-                "SELECT data, data_compressed FROM serialized_dag WHERE dag_id = ? ORDER BY created_at DESC",
+                "SELECT data, data_compressed FROM serialized_dag WHERE dag_id = %s ORDER BY created_at DESC",
                 (dag_id,),
             ).fetchone()
         if data is None:
             import zlib
 
-            data = zlib.decompress(compressed)
-        return DagSerialization.from_dict(json.loads(data))
+            data = json.loads(zlib.decompress(compressed))
+        return DagSerialization.from_dict(data if isinstance(data, dict) else json.loads(data))
+
+
+def libpq_url(sqlalchemy_url: str) -> str:
+    """postgresql+psycopg2://... as psycopg (libpq) takes it."""
+    return sqlalchemy_url.replace("postgresql+psycopg2://", "postgresql://", 1)
+
+
+def fresh_metadata(warehouse_url: str) -> str:
+    """A new, empty database for one deployment's Airflow metadata, on the test warehouse's server."""
+    return local.metadata_database_url(warehouse_url, f"ads_sync_e2e_{secrets.token_hex(4)}")
+
+
+def drop_metadata(metadata_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    url = make_url(metadata_url)
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database)))
 
 
 def start_deployment(
@@ -106,7 +128,7 @@ def start_deployment(
     base: Path,
     sandbox: Any,
     warehouse: str,
-    metadata_url: str | None = None,
+    metadata_url: str,
     executor: str = "LocalExecutor",
     extra_env: dict[str, str] | None = None,
     workers: int = 0,
@@ -206,17 +228,22 @@ _DEPLOYMENTS: dict[str, Deployment] = {}
 def local_airflow(
     e2e_sandbox: tuple[Any, Any], migrated_warehouse: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
-    """A LocalExecutor Airflow on SQLite, shared by the UI, REST, schedule and backfill tests."""
+    """A LocalExecutor Airflow on PostgreSQL metadata, shared by the UI, REST, schedule and backfill tests."""
     remote, client = e2e_sandbox
-    deployment = start_deployment(
-        "local", base=tmp_path_factory.mktemp("e2e-airflow"), sandbox=remote, warehouse=migrated_warehouse,
-    )
-    deployment.sandbox = client
-    _DEPLOYMENTS["local"] = deployment
+    metadata = fresh_metadata(migrated_warehouse)
     try:
-        yield deployment
+        deployment = start_deployment(
+            "local", base=tmp_path_factory.mktemp("e2e-airflow"), sandbox=remote, warehouse=migrated_warehouse,
+            metadata_url=metadata,
+        )
+        deployment.sandbox = client
+        _DEPLOYMENTS["local"] = deployment
+        try:
+            yield deployment
+        finally:
+            stop_local_airflow()
     finally:
-        stop_local_airflow()
+        drop_metadata(metadata)
 
 
 def stop_local_airflow() -> None:

@@ -1,6 +1,9 @@
 """CLI backfills: `airflow backfill create` on the daily DAG, carried out by the running scheduler, loads
 each day of the range once (one request per report per day, not a 7-day window per run), the coverage
-ledger shows the range, and re-running with `--reprocess-behavior completed` changes no row."""
+ledger shows the range, and re-running with `--reprocess-behavior completed` changes no row.
+
+The metadata is PostgreSQL, and both CLI calls write it while the scheduler is busy with another account's
+force_sync (on SQLite that is when `backfill create` failed with "database is locked")."""
 from __future__ import annotations
 
 import re
@@ -11,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Deployment, local_today
+from ads_sync import local
+from tests.e2e.conftest import Deployment, google_accounts, local_today
 from tests.e2e.test_schedules import wall_clock_instant
 
 pytestmark = pytest.mark.timeout(480)
@@ -20,9 +24,27 @@ BETWEEN = re.compile(r"FROM (\w+) WHERE segments\.date BETWEEN '([0-9-]+)' AND '
 FACTS = ("campaign_daily", "ad_group_daily")
 
 
-def backfill(deployment: Deployment, dag_id: str, start: date, end: date, *extra: str) -> list[dict[str, Any]]:
-    """Run the CLI, then wait until the scheduler has finished this backfill; its runs (a reprocess
-    re-runs the existing runs of those dates, under the same run ids)."""
+def keep_busy(deployment: Deployment, account: Any) -> tuple[str, str]:
+    """Trigger another account's force_sync and wait until the scheduler runs it: its tasks are being
+    scheduled, run and recorded in the metadata while the CLI writes there."""
+    dag_id = f"ads_sync__google_ads__{account.account_id}__force_sync"
+    deployment.api.set_paused(dag_id, False)  # runs of a paused DAG stay queued
+    resp = deployment.api.trigger(dag_id, {"weeks": 2})
+    assert resp.status_code == 200, resp.text
+    run_id = resp.json()["dag_run_id"]
+    deadline = time.monotonic() + 120
+    while deployment.api.run(dag_id, run_id)["state"] == "queued":
+        assert time.monotonic() < deadline, f"{dag_id} {run_id} still queued"
+        time.sleep(0.5)
+    return dag_id, run_id
+
+
+def backfill(deployment: Deployment, dag_id: str, start: date, end: date, *extra: str,
+             busy_with: Any) -> list[dict[str, Any]]:
+    """Run the CLI while the scheduler runs another account's force_sync, then wait until the scheduler has
+    finished this backfill; its runs (a reprocess re-runs the existing runs of those dates, under the same
+    run ids). The busy run must succeed too."""
+    busy = keep_busy(deployment, busy_with)
     invoked = datetime.now(UTC)
     done = deployment.cli(
         "backfill", "create", "--dag-id", dag_id, "--from-date", start.isoformat(), "--to-date", end.isoformat(),
@@ -35,6 +57,7 @@ def backfill(deployment: Deployment, dag_id: str, start: date, end: date, *extra
         deployment.processes.check()
         # the scheduler closes a backfill once its last run ends; only then may another one start
         if deployment.api.ok("GET", f"/api/v2/backfills/{newest['id']}")["completed_at"]:
+            assert deployment.api.wait_for_run(*busy)["state"] == "success", busy
             return [
                 r for r in deployment.api.runs(dag_id, run_type="backfill")
                 if r["end_date"] and datetime.fromisoformat(r["end_date"]) >= invoked
@@ -56,6 +79,8 @@ def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     local_airflow: Deployment, quiet_account: Any, db: Any
 ) -> None:
     account = quiet_account
+    assert local_airflow.env[local.METADATA_ENV].startswith("postgresql+psycopg2://"), "metadata is PostgreSQL"
+    other = next(a for a in google_accounts() if a.account_id != account.account_id)
     dag_id = f"ads_sync__google_ads__{account.account_id}__daily"
     local_airflow.unpause_settled(dag_id)  # backfills need an unpaused, scheduled DAG
     db.execute("TRUNCATE ads.campaign_daily, ads.ad_group_daily, ads_sync.coverage, ads_sync.sync_runs")
@@ -72,7 +97,7 @@ def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     )
     assert len(days) == 3
 
-    runs = backfill(local_airflow, dag_id, start, end)
+    runs = backfill(local_airflow, dag_id, start, end, busy_with=other)
     assert len(runs) == len(days)
     assert all(r["state"] == "success" for r in runs), runs
 
@@ -101,7 +126,7 @@ def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     assert sorted(r[0] for r in loaded) == days
     first = facts(db, account.account_id)
 
-    again = backfill(local_airflow, dag_id, start, end, "--reprocess-behavior", "completed")
+    again = backfill(local_airflow, dag_id, start, end, "--reprocess-behavior", "completed", busy_with=other)
     assert len(again) == len(days) and all(r["state"] == "success" for r in again), again
     assert facts(db, account.account_id) == first
     assert {r["dag_run_id"] for r in again} == run_ids  # the same runs, run again

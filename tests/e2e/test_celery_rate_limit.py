@@ -14,8 +14,15 @@ import pytest
 
 from ads_sync import airflow_local as al
 from ads_sync import local, ratelimit
-from tests.e2e.conftest import Deployment, google_accounts, start_deployment, stop_local_airflow
-from tests.e2e.test_celery_scale_out import metadata_database, redis_url
+from tests.e2e.conftest import (
+    Deployment,
+    drop_metadata,
+    fresh_metadata,
+    google_accounts,
+    start_deployment,
+    stop_local_airflow,
+)
+from tests.e2e.test_celery_scale_out import redis_url
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -28,14 +35,13 @@ REDIS_DB = 7
 def limited_celery(
     e2e_sandbox: tuple[Any, Any], migrated_warehouse: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
-    import psycopg
     import redis
 
     stop_local_airflow()
     remote, client = e2e_sandbox
     base = tmp_path_factory.mktemp("e2e-rate-limit")
     services = al.Processes(base / "service-logs")
-    server, name = metadata_database(migrated_warehouse)
+    metadata = fresh_metadata(migrated_warehouse)
     queue = f"ads-sync-e2e-{secrets.token_hex(3)}"
     google = json.loads(local.google_ads_connection(remote))
     google["extra"].update({"rate_limit_per_second": LIMIT, "rate_limit_per_day": 0, "rate_limit_margin_ms": MARGIN_MS})
@@ -47,10 +53,10 @@ def limited_celery(
             store.delete(key)
         deployment = start_deployment(
             "celery-limited", base=base, sandbox=remote, warehouse=migrated_warehouse, executor="CeleryExecutor",
-            metadata_url=f"{server.replace('postgresql://', 'postgresql+psycopg2://')}/{name}",
+            metadata_url=metadata,
             extra_env={
                 "AIRFLOW__CELERY__BROKER_URL": broker,
-                "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{server}/{name}",
+                "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{metadata}",
                 "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
                 "AIRFLOW_CONN_GOOGLE_ADS_DEFAULT": json.dumps(google),
                 "AIRFLOW_CONN_ADS_SYNC_REDIS": limiter_redis,
@@ -64,8 +70,7 @@ def limited_celery(
             deployment.processes.stop(timeout=10)
     finally:
         services.stop(timeout=5)
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_metadata(metadata)
 
 
 def busiest(stamps: list[datetime], seconds: float) -> int:

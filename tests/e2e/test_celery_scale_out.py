@@ -15,11 +15,17 @@ from typing import Any
 import pytest
 
 from ads_sync import airflow_local as al
-from tests.e2e.conftest import Deployment, google_accounts, start_deployment, stop_local_airflow
+from tests.e2e.conftest import (
+    Deployment,
+    drop_metadata,
+    fresh_metadata,
+    google_accounts,
+    start_deployment,
+    stop_local_airflow,
+)
 
 pytestmark = pytest.mark.timeout(600)
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 POOL_SLOTS = 2
 SLOW_S = 2.0
 
@@ -42,41 +48,25 @@ def redis_url(processes: al.Processes, base: Path) -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
-def metadata_database(warehouse_url: str) -> tuple[str, str]:
-    """A fresh database for Airflow's metadata: on 127.0.0.1:5432, else beside the test warehouse."""
-    import psycopg
-
-    name = f"ads_sync_e2e_{secrets.token_hex(4)}"
-    for server in (POSTGRES, warehouse_url.rsplit("/", 1)[0]):
-        try:
-            with psycopg.connect(f"{server}/postgres", autocommit=True, connect_timeout=3) as conn:
-                conn.execute(f"CREATE DATABASE {name}")
-            return server, name
-        except psycopg.OperationalError:
-            continue
-    pytest.skip("SKIPPED LOUDLY: no PostgreSQL reachable for Airflow's metadata (127.0.0.1:5432 nor the test one)")
-
-
 @pytest.fixture(scope="module")
 def celery_airflow(
     e2e_sandbox: tuple[Any, Any], migrated_warehouse: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
-    import psycopg
 
     stop_local_airflow()  # two deployments at once would compete for two cores
     remote, client = e2e_sandbox
     base = tmp_path_factory.mktemp("e2e-celery")
     services = al.Processes(base / "service-logs")
-    server, name = metadata_database(migrated_warehouse)
+    metadata = fresh_metadata(migrated_warehouse)
     queue = f"ads-sync-e2e-{secrets.token_hex(3)}"  # never picks up another run's tasks on a shared Redis
     try:
         broker = redis_url(services, base)
         deployment = start_deployment(
             "celery", base=base, sandbox=remote, warehouse=migrated_warehouse, executor="CeleryExecutor",
-            metadata_url=f"{server.replace('postgresql://', 'postgresql+psycopg2://')}/{name}",
+            metadata_url=metadata,
             extra_env={
                 "AIRFLOW__CELERY__BROKER_URL": broker,
-                "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{server}/{name}",
+                "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{metadata}",
                 "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
             },
             workers=2, queue=queue,
@@ -88,8 +78,7 @@ def celery_airflow(
             deployment.processes.stop(timeout=10)
     finally:
         services.stop(timeout=5)
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_metadata(metadata)
 
 
 def max_overlap(intervals: list[tuple[datetime, datetime]]) -> int:

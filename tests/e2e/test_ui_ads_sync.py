@@ -28,7 +28,7 @@ def sign_in(tab: Any, url: str, username: str, password: str) -> None:
 
 def synced_with_a_gap(deployment: Deployment, db: Any, account: Any) -> Any:
     """This account's force_sync of the 30 days ending yesterday and a Meta account's of 14 (one after
-    the other: SQLite metadata), then one day in the middle of this one's deleted, coverage and rows:
+    the other), then one day in the middle of this one's deleted, coverage and rows:
     one gap. The other accounts stay never synced."""
     api = deployment.api
 

@@ -24,7 +24,8 @@ CHROMIUM_FLAGS = [
 @pytest.fixture
 def page() -> Any:
     if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is not installed: `apt-get install chromium` (.ci/run does it)")
+        pytest.fail("Debian's Chromium is not installed; run: sudo apt-get install -y chromium chromium-driver "
+                    "(`make test` does it itself when run as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

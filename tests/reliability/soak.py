@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     today = now.date() + timedelta(days=1)
     try:
         with Sandbox(state_dir=work / "sandbox", today=today) as box:
-            env = local.airflow_env(home=home, warehouse=url, sandbox=box)
+            # one process (dag.test() runs one after the other), so SQLite metadata is safe here
+            env = local.airflow_env(home=home, warehouse=url, metadata=f"sqlite:///{home / 'airflow.db'}", sandbox=box)
             conn = json.loads(env["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"])
             conn["extra"].update(SECRETS)
             env["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = json.dumps(conn)

@@ -4,7 +4,8 @@ Not the provider's GoogleAdsHook: that one needs a GCP service-account connectio
 and builds the client with `load_from_dict`, which refreshes OAuth over the network at construction.
 This hook keeps everything in one connection and lets google-auth refresh lazily, at the first call.
 
-Connection `google_ads_default` (conn_type `google_ads`), all in the extras:
+Connection `google_ads_default` (conn_type `ads_sync_google_ads`; older `google_ads` ones still work, but the
+Google provider's form and Test button own that type), all in the extras:
 `developer_token`, `client_id`, `client_secret`, `refresh_token`, optional `login_customer_id`;
 for the offline sandbox only: `endpoint`, `token_uri`, `ssl_roots_file`.
 """
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
-from ads_sync import ratelimit
+from ads_sync import provider, ratelimit
 from ads_sync.errors import (
     AccountDisabled,
     AuthFailure,
@@ -49,8 +50,8 @@ _RETRY_IN_RE = re.compile(r"retry in (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 class GoogleAdsApiHook(BaseHook):
     conn_name_attr = "google_ads_conn_id"
     default_conn_name = "google_ads_default"
-    conn_type = "google_ads"
-    hook_name = "Google Ads (ads-sync)"
+    conn_type = provider.GOOGLE_ADS
+    hook_name = provider.HOOK_NAMES[provider.GOOGLE_ADS]
 
     def __init__(
         self, google_ads_conn_id: str = default_conn_name, *, login_customer_id: str | None = None,
@@ -135,6 +136,21 @@ class GoogleAdsApiHook(BaseHook):
                     continue
                 raise
 
+    def test_connection(self) -> tuple[bool, str]:
+        """The Connections page's Test button: one CustomerService.ListAccessibleCustomers call (no quota
+        worth mentioning, no customer id needed), which proves the developer token and the OAuth refresh
+        token together. The message names what failed and how to fix it, never a secret."""
+        try:
+            client = self.get_client()
+            self._refresh_if_needed(client.credentials)
+            service = client.get_service("CustomerService", version=API_VERSION)
+            answer = service.list_accessible_customers(timeout=30)
+        except Exception as exc:  # noqa: BLE001 - the button shows every failure as text
+            return False, _connection_failure(exc, self.google_ads_conn_id)
+        names = list(answer.resource_names)
+        shown = ", ".join(n.removeprefix("customers/") for n in names[:5]) + (", ..." if len(names) > 5 else "")
+        return True, f"Google Ads answered: {len(names)} accessible customer(s){': ' + shown if names else ''}"
+
     @staticmethod
     def _refresh_if_needed(credentials: Any) -> None:
         """Refresh the OAuth token ourselves: inside a gRPC call a rejected refresh token surfaces as
@@ -150,6 +166,15 @@ class GoogleAdsApiHook(BaseHook):
     def classify(self, exc: BaseException) -> BaseException:
         """Map whatever the client raised to ads_sync.errors; unknown errors come back unchanged."""
         return classify_error(exc, conn_id=self.google_ads_conn_id)
+
+
+def _connection_failure(exc: BaseException, conn_id: str) -> str:
+    """The classified error's message, for the Test button; only our own messages, which never hold a secret
+    (the client's raw text can quote request metadata)."""
+    error = classify_error(exc, conn_id=conn_id)
+    if type(error).__module__ != "ads_sync.errors":
+        return f"Google Ads test failed: {type(exc).__name__}"
+    return f"{type(error).__name__}: {error}"
 
 
 def _status_name(exc: Any) -> str | None:

@@ -6,8 +6,9 @@ worker serving several connections). Requests go through `FacebookAdsApi.call`, 
 retries are ours: every request is retried on its own with backoff (a failed page resumes at its cursor,
 never re-reads the pages before it), and usage headers slow us down before the limit is reached.
 
-Connection `facebook_default` (conn_type `facebook_social`, as the Airflow Facebook provider), extras:
-`app_id`, `app_secret`, `access_token`; `graph_url` only for the offline sandbox.
+Connection `facebook_default` (conn_type `ads_sync_meta_ads`; older `facebook_social` ones, the Facebook
+provider's type, still work), extras: `app_id`, `app_secret`, `access_token`; `graph_url` only for the
+offline sandbox.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from airflow.sdk import BaseHook
 
-from ads_sync import ratelimit
+from ads_sync import provider, ratelimit
 from ads_sync.errors import (
     AmbiguousSubmit,
     AuthFailure,
@@ -53,8 +54,8 @@ def scrub(text: str) -> str:
 class MetaAdsHook(BaseHook):
     conn_name_attr = "facebook_conn_id"
     default_conn_name = "facebook_default"
-    conn_type = "facebook_social"
-    hook_name = "Meta Ads (ads-sync)"
+    conn_type = provider.META
+    hook_name = provider.HOOK_NAMES[provider.META]
 
     def __init__(
         self,
@@ -110,6 +111,22 @@ class MetaAdsHook(BaseHook):
     def requests(self) -> int:
         """HTTP requests attempted (retries and polls included), for the sync log."""
         return self._api.get_num_requests_attempted() if self._api is not None else 0
+
+    def test_connection(self) -> tuple[bool, str]:
+        """The Connections page's Test button: one `GET /me?fields=id`, signed with the app secret's
+        appsecret_proof, so it proves the token and the secret together. Sent once (a button should answer
+        now, not after backoff); the message is ours, classified and scrubbed, never a secret."""
+        try:
+            response = self.get_api().call("GET", ("me",), params={"fields": "id"})
+            body = response.json()
+            if response.status() != 200 or not isinstance(body, dict) or not body.get("id"):
+                raise GraphResponseError(response.status(), str(response.body())[:300])
+        except Exception as exc:  # noqa: BLE001 - the button shows every failure as text
+            error = self.classify(exc)
+            if type(error).__module__ != "ads_sync.errors":
+                return False, f"Meta test failed: {type(exc).__name__}"
+            return False, scrub(f"{type(error).__name__}: {error}")
+        return True, f"Meta answered: the token belongs to user {body['id']} (Graph {meta.API_VERSION})"
 
     # -- one request -------------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """Google Sheets through gspread, authenticated as a service account.
 
-Connection `google_sheets_default` (conn_type `google_cloud_platform`, like the Google provider's, so
-an existing GCP connection can be reused): the service-account key JSON in the extras as
-`keyfile_dict` (or `extra__google_cloud_platform__keyfile_dict`). For the offline sandbox only:
-`sheets_endpoint`, the address that replaces https://sheets.googleapis.com (the key's own
+Connection `google_sheets_default` (conn_type `ads_sync_google_sheets`; an existing Google provider
+`google_cloud_platform` connection still works, with that provider's form and Test button): the
+service-account key JSON in the extras as `keyfile_dict` (or `extra__google_cloud_platform__keyfile_dict`).
+For the offline sandbox only: `sheets_endpoint`, the address that replaces https://sheets.googleapis.com (the key's own
 `token_uri` points at the sandbox's token endpoint).
 
 Why not the provider's GSheetsHook: it speaks through googleapiclient's discovery client; this
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.sdk import BaseHook
 
+from ads_sync import provider
 from ads_sync.errors import SheetsConflict, SheetsError, TransientApiError
 from ads_sync.retry import RetryPolicy, call_with_retries
 
@@ -60,8 +61,8 @@ def _session_class() -> type:
 class SheetsHook(BaseHook):
     conn_name_attr = "gcp_conn_id"
     default_conn_name = "google_sheets_default"
-    conn_type = "google_cloud_platform"
-    hook_name = "Google Sheets (ads-sync)"
+    conn_type = provider.GOOGLE_SHEETS
+    hook_name = provider.HOOK_NAMES[provider.GOOGLE_SHEETS]
 
     def __init__(self, gcp_conn_id: str = default_conn_name, *, policy: RetryPolicy | None = None) -> None:
         super().__init__()
@@ -121,6 +122,30 @@ class SheetsHook(BaseHook):
             self._client = gspread.Client(auth=credentials, session=self._session)
             self._client.set_timeout(60)
         return self._client
+
+    def test_connection(self) -> tuple[bool, str]:
+        """The Connections page's Test button: the service account's token exchange (a signed JWT for an
+        access token with the spreadsheets scope) against the key's token_uri, once. It proves the key is
+        valid and not revoked; sharing a spreadsheet is per sheet and shows at the first push. The message
+        names the service account, never the key."""
+        try:
+            from google.auth.transport.requests import Request
+            from google.oauth2 import service_account
+
+            key = self._key()
+            self._email = str(key["client_email"])
+            credentials = service_account.Credentials.from_service_account_info(key, scopes=list(SCOPES))
+            credentials.refresh(Request())
+        except Exception as exc:  # noqa: BLE001 - the button shows every failure as text
+            email = self._email or "the service account"
+            error = classify_error(exc, spreadsheet_id="-", email=email, conn_id=self.gcp_conn_id)
+            if type(error).__module__ != "ads_sync.errors":
+                if isinstance(exc, ValueError):  # google-auth could not load the private key
+                    return False, (f"the service-account key of connection {self.gcp_conn_id!r} could not be "
+                                   "loaded (ValueError); download a new JSON key for the service account")
+                return False, f"Google Sheets test failed: {type(exc).__name__}"
+            return False, f"{type(error).__name__}: {error}"
+        return True, f"Google issued a Sheets token to service account {self._email}"
 
     def call(self, fn: Callable[[], T], *, spreadsheet_id: str, what: str) -> T:
         """Run one API call with bounded, classified retries (429 and 5xx back off; the rest fail)."""
