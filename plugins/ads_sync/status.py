@@ -74,7 +74,8 @@ def account_rows(
             "last_success": fact.get("last_completed_at"),
             "last_error": error,
             "rows": int(fact.get("rows") or 0),
-            "gaps_90d": len(holes[account.key]),
+            # no history, no gaps to count: unknown (null, "-"), never a reassuring 0
+            "gaps_90d": None if fresh == "never_synced" else len(holes[account.key]),
             "gap_dates": [g["date"] for g in holes[account.key]],
             "days_until_settled": ledger.days_until_settled(fact.get("last_date"), settle, today),
             "newest_date": fact.get("last_date"),

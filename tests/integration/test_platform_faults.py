@@ -143,3 +143,21 @@ def test_meta_throttle_of_a_minute_defers_without_a_worker_and_then_finishes(bag
     insights = fresh_sandbox.requests.filter(service="meta", resource="insights")
     assert insights[0]["status"] == 17 and insights[-1]["status"] == "OK"
     assert fact_rows(db, META, "ad_daily")
+
+
+def test_an_account_never_synced_shows_no_gap_count_not_zero(db) -> None:
+    """No history means the gaps are unknown: null in JSON and '-' in the table, never a reassuring 0."""
+    import dataclasses
+    import json
+
+    from ads_sync import status
+    from ads_sync.registry import load_registry
+
+    [known] = [a for a in load_registry(ROOT / "include" / "accounts.yaml").accounts if a.account_id == GOOGLE]
+    never = dataclasses.replace(known, account_id="9876543210", name="Never synced")
+    [row] = status.account_rows(db, [never], now=datetime.now(UTC))
+    assert row["status"] == "never_synced" and row["gaps_90d"] is None
+    assert json.loads(status.render_json([row]))["accounts"][0]["gaps_90d"] is None
+    header, line = status.render_table([row]).splitlines()[-2:]
+    at = header.index("gaps_90d")
+    assert line[at:at + len("gaps_90d")].strip() == "-", (header, line)

@@ -38,7 +38,7 @@ def attention(row: Mapping[str, Any]) -> tuple[float, int, str]:
     """Sort key: most serious status first, then the most gaps, then by name."""
     state = row["status"]
     rank = SEVERITY.index(state) if state in SEVERITY else SEVERITY.index("push_failed") + 0.5
-    return rank, -int(row["gaps_90d"]), row["name"]
+    return rank, -int(row["gaps_90d"] or 0), row["name"]
 
 
 def account_rows(conn: psycopg.Connection[Any], accounts: Sequence[Account], *, now: datetime) -> list[dict[str, Any]]:
