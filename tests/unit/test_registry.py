@@ -317,7 +317,7 @@ FIELD_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("active", {"active": "yes"}, "must be true or false, got 'yes'"),
     ("active", {"active": 1}, "must be true or false, got 1"),
     # frequency
-    ("frequency", {"frequency": "weekly"}, "'weekly' is not a frequency; use one of: daily, hourly, manual"),
+    ("frequency", {"frequency": "weekly"}, "'weekly' is not a frequency; use one of: daily, 30min, hourly, manual"),
     ("frequency", {"frequency": "Daily"}, "is not a frequency"),
     ("frequency", {"frequency": 1}, "is not a frequency"),
     # lookback_days (a bool is not an int)
