@@ -179,3 +179,22 @@ def test_next_days_daily_run_turns_the_partial_day_complete(bag, db, clock) -> N
     assert rows[0]["today"] is None
     # the day completing is not a restatement
     assert not [r for r in ledger.restatements(db, platform="google_ads", account_id=ACCOUNT) if r["date"] == day]
+
+
+def test_sheets_label_today_so_far(bag, db, clock) -> None:
+    """The intraday run's push writes today beside the complete periods, labelled so far with its as-of."""
+    from ads_sync.hooks.sheets import SheetsHook
+
+    now = datetime.now(UTC)
+    clock.set_now(now)
+    run = bag.get_dag(DAG_ID).test()  # no logical date: today so far as of now
+    assert run.state == "success"
+    log = sync_row(db, run)
+    today = now.astimezone(TZ).date()
+    assert (log["window_start"], log["push_status"]) == (today, "success")
+    book = SheetsHook().get_client().open_by_key("sandbox-nordlicht-outdoor")
+    summary = book.worksheet("Summary").get_values()
+    assert summary[0][-1] == "Today (so far)"
+    label = next(r for r in summary if r[0] == "Days loaded")[-1]
+    assert label.startswith("partial as of ") and label.endswith("(Europe/Berlin)")
+    assert book.worksheet("Daily").get_values()[-1][0] == f"{today} so far"

@@ -65,7 +65,8 @@ def push(
         with conn.transaction():
             grids = summaries.account_grids(
                 conn, platform=account.platform, account_id=account.account_id, currency=account.currency,
-                as_of=as_of,
+                as_of=as_of, today=as_of + timedelta(days=1) if account.intraday else None,
+                timezone=account.timezone,
             )
         done.append(write_spreadsheet(hook, account.sheet, grids))
     if overview_sheet:
