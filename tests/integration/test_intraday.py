@@ -3,6 +3,7 @@ a real PostgreSQL: today so far, partial in the ledger; a second run updates onl
 unchanged run writes nothing; the next day's daily run turns the partial day complete."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -198,3 +199,49 @@ def test_sheets_label_today_so_far(bag, db, clock) -> None:
     label = next(r for r in summary if r[0] == "Days loaded")[-1]
     assert label.startswith("partial as of ") and label.endswith("(Europe/Berlin)")
     assert book.worksheet("Daily").get_values()[-1][0] == f"{today} so far"
+
+
+def test_meta_intraday_reads_today_synchronously_and_entities_only_when_new(db, clock, migrated_warehouse) -> None:
+    """Meta: today's insights by the synchronous path (time_range today), rolled up like the daily run; the
+    entities only while the warehouse lacks one a fact names."""
+    import psycopg
+
+    from ads_sync import intraday, pipeline
+    from ads_sync.connectors import connector_for
+    from ads_sync.registry import load_registry
+    from ads_sync.windows import intraday_window
+
+    account = next(a for a in load_registry(ROOT / "include" / "accounts.yaml").accounts
+                   if a.account_id == "104857600123456")  # Fjord & Fell Knitwear, Europe/Oslo
+    oslo = ZoneInfo(account.timezone)
+    day = datetime.now(UTC).astimezone(oslo).date() - timedelta(days=2)
+    log = clock  # the control API also reads the sandbox's request log
+
+    def load(now: datetime, n: int) -> tuple[dict[str, int], list[dict]]:
+        clock.set_now(now)
+        log.reset()
+        window = intraday_window(now, account.timezone)
+        connector = connector_for(account)
+        load_id = f"test/meta-intraday-{n}"
+        with psycopg.connect(migrated_warehouse) as conn:
+            connector.bind_warehouse(conn)
+            _, unknown = intraday.extract(conn, connector, window, load_id=load_id, account=account)
+            pipeline.merge(conn, pipeline.tables(connector.steps(window), connector.rollups(window)),
+                           load_id=load_id, account=account, window=window)
+        return unknown, log.requests.filter(service="meta")
+
+    unknown, first = load(datetime(day.year, day.month, day.day, 11, 0, tzinfo=oslo), 1)
+    assert unknown  # an empty warehouse: every entity is new
+    assert {e["resource"] for e in first} >= {"insights", "campaigns", "adsets", "ads"}
+    from urllib.parse import parse_qs, urlsplit
+
+    insights = [e for e in first if e["resource"] == "insights"]
+    assert len(insights) == 1 and insights[0]["method"] == "GET insights"  # synchronous, not an async run
+    query = parse_qs(urlsplit(insights[0]["query"]).query)
+    assert json.loads(query["time_range"][0]) == {"since": day.isoformat(), "until": day.isoformat()}
+    assert db.execute("SELECT count(*) FROM ads.ad_group_daily WHERE account_id = %s AND date = %s",
+                      (account.account_id, day)).fetchone()[0] > 0  # rolled up from the ad rows
+    unknown, second = load(datetime(day.year, day.month, day.day, 11, 40, tzinfo=oslo), 2)
+    assert unknown == {}
+    assert {e["resource"] for e in second} <= {"insights", "insights_by_id"}  # no entity request
+    assert sum(e["resource"] == "insights" for e in second) == 1
