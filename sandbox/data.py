@@ -203,7 +203,8 @@ def ad_group_metrics(
     """Delivery of one ad group on `day` as reported on `as_of`; None when there is no row.
 
     With `now` (the sandbox clock, an instant), the account's own today is served so far (`so_far`) and
-    later days have no row. Otherwise, and for days before that, the day must be complete (day < as_of). Conversions (and their value) mature linearly over
+    later days have no row. Otherwise, and for days before that, the day must be complete
+    (day < as_of). Conversions (and their value) mature linearly over
     CONVERSION_LAG_DAYS (or `lag_days`: Meta's emulator uses 28), so the same day reads differently as
     as_of moves on, like late conversions in the real platforms, but identically for any request on one as_of.
     """
