@@ -107,6 +107,21 @@ def test_a_task_start_builds_only_its_dag(monkeypatch: pytest.MonkeyPatch) -> No
     assert list(build_dags(registry, shard=(own + 1) % SHARDS, shards=SHARDS)) == []
 
 
+@pytest.mark.parametrize(("wanted", "built"), [
+    ("ads_sync__google_ads__1234567890__intraday", True),  # Nordlicht: frequency hourly
+    ("ads_sync__google_ads__2345678901__intraday", False),  # a daily account has none to build
+])
+def test_a_task_start_builds_an_intraday_dag_only_where_it_exists(
+    monkeypatch: pytest.MonkeyPatch, wanted: str, built: bool
+) -> None:
+    from ads_sync.dag_factory import SHARDS, build_dags, shard_of
+
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", wanted)
+    own = shard_of("__".join(wanted.split("__")[1:3]), SHARDS)
+    got = [d.dag_id for d in build_dags(ROOT / "include" / "accounts.yaml", shard=own, shards=SHARDS)]
+    assert got == ([wanted] if built else [])
+
+
 def test_task_graph_and_settings(bag) -> None:
     for dag_id in expected_ids():
         dag = bag.dags[dag_id]
