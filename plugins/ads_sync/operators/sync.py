@@ -189,7 +189,10 @@ class ResolveWindowOperator(AccountSyncOperator):
         versions.log_state(self.log, self.account.platform)  # issue 16: warns from 90 days before a sunset
         dry_run = conf.get("dry_run") is True
         if dry_run:
-            for step in connector_for(self.account).steps(window):
+            connector = connector_for(self.account)
+            # intraday: the facts; entities only if a fact named a new one, which a dry run cannot know
+            steps = connector.fact_steps(window) if self.kind == "intraday" else connector.steps(window)
+            for step in steps:
                 self.log.info("Dry run: would request %s: %s", step.table.name, step.request)
             return {**window.as_dict(), "dry_run": True}
         with self.connect() as conn:
