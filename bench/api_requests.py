@@ -8,8 +8,10 @@ Windows come from the product's own `resolve_window` for each kind of run; the e
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bench import common
 
@@ -63,5 +65,39 @@ def run(url: str, sandbox: Any) -> dict[str, dict[str, int]]:
     count("daily", [_window("daily", "scheduled", common.TODAY)])
     count("backfill_90", [_window("daily", "backfill", yesterday - timedelta(days=i)) for i in range(90)])
     count("reload_10_weeks", [_window("force_sync", "manual", common.TODAY)])
+    out["intraday"] = _intraday(url, client)
     print(f"  requests: {out}", flush=True)
     return out
+
+
+def _intraday(url: str, client: Any) -> dict[str, int]:
+    """Issue 17: an intraday run once the daily run has loaded the entities: every request it makes (facts,
+    entities if any were due, the reconciliation's totals), against one per report plus the totals."""
+    import psycopg
+
+    from ads_sync import intraday, pipeline
+    from ads_sync.connectors import connector_for
+    from ads_sync.platforms import PLATFORMS
+    from ads_sync.windows import intraday_window
+    from sandbox import data
+
+    reports = PLATFORMS["google_ads"].reports
+    zone = data.account(ACCOUNT).time_zone  # the sandbox's zone of the account: the same today on both sides
+    account = replace(common.account(ACCOUNT, reports=reports, conn_id="google_ads_small"), timezone=zone)
+    now = datetime.combine(common.TODAY, time(14, 30), tzinfo=ZoneInfo(zone))
+    client.set_now(now)
+    try:
+        window = intraday_window(now, zone)
+        with psycopg.connect(url) as conn:
+            for i in range(2):  # the first run on an empty warehouse loads the entities it finds
+                client.reset()
+                connector = connector_for(account)
+                load_id = f"bench/intraday-{i}"
+                intraday.extract(conn, connector, window, load_id=load_id, account=account)
+                list(connector.account_totals(window))  # what the reconcile task asks for
+                pipeline.merge(conn, pipeline.tables(connector.steps(window)), load_id=load_id, account=account,
+                               window=window)
+    finally:
+        client.set_now(None)
+    entries = client.requests.filter(service="google_ads", customer_id=ACCOUNT)
+    return {"made": len(entries), "minimum": len(reports) + 1, "all": len(entries)}

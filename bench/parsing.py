@@ -79,7 +79,9 @@ TASK_START = textwrap.dedent("""\
 """)
 
 
-def write_registry(path: Path, accounts: int) -> None:
+def write_registry(path: Path, accounts: int, *, intraday_every: int = 0) -> None:
+    """`accounts` Google Ads entries; with `intraday_every` N, every Nth one asks for intraday (alternately
+    30min and hourly), so it gets a fourth DAG."""
     zones = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Pacific/Auckland", "UTC"]
     lines = ["accounts:"]
     for i in range(accounts):
@@ -90,6 +92,8 @@ def write_registry(path: Path, accounts: int) -> None:
             f"    timezone: {zones[i % len(zones)]}",
             "    currency: EUR",
         ]
+        if intraday_every and i % intraday_every == 0:
+            lines.append(f"    frequency: {'30min' if (i // intraday_every) % 2 else 'hourly'}")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -179,6 +183,29 @@ def run(work: Path, home: Path, *, sizes: tuple[int, int] = (1000, 5000)) -> dic
     results["task_start"] = {"one": sorted(starts_one)[1], "large": sorted(starts_large)[1]}
     print(f"  parsing: task start {results['task_start']}", flush=True)
     return results
+
+
+def run_intraday(work: Path, home: Path, *, accounts: int = 1000, share: float = 0.1) -> dict[str, Any]:
+    """Issue 17: parse cost with `share` of the accounts intraday (a fourth DAG each), beside the same
+    registry without intraday, measured side by side (interleaved) in the same shard files."""
+    every = round(1 / share)
+    work.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Any] = {"accounts": accounts, "share": share}
+    folders = {}
+    for name, step in (("plain", 0), ("intraday", every)):
+        registry = work / f"registry_{accounts}_{name}.yaml"
+        write_registry(registry, accounts, intraday_every=step)
+        folders[name] = (registry, dag_folder(work, f"ours_{accounts}_{name}", registry))
+    for name, (registry, files) in folders.items():
+        per_file = [process_file(f, home, registry) for f in files]
+        out[name] = {"files": len(files), "max_wall": max(r["wall"] for r in per_file),
+                     "cpu": sum(r["cpu"] for r in per_file), "dags": sum(r["dags"] for r in per_file)}
+        print(f"  parsing: {accounts} accounts, {name}: {out[name]}", flush=True)
+    extra = len(range(0, accounts, every))  # exactly one more DAG per intraday account, nothing else
+    if out["intraday"]["dags"] - out["plain"]["dags"] != extra:
+        raise RuntimeError(f"{accounts} accounts with {share:.0%} intraday gave {out['intraday']['dags']} DAGs "
+                           f"against {out['plain']['dags']}, not {extra} more")
+    return out
 
 
 if __name__ == "__main__":

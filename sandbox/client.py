@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -66,6 +66,15 @@ class SandboxClient:
 
     def set_today(self, today: date | None) -> None:
         self.call("POST", "today", {"today": today.isoformat() if today else None})
+
+    @property
+    def now(self) -> datetime | None:
+        value = self.call("GET", "now")["now"]
+        return datetime.fromisoformat(value) if value else None
+
+    def set_now(self, now: datetime | None) -> None:
+        """Set the sandbox clock (an aware instant): each account's today so far follows it. None: real time."""
+        self.call("POST", "now", {"now": now.isoformat() if now else None})
 
 
 class _RemoteFaults:

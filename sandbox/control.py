@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 
 from .faults import Fault
 from .httpd import Request, Response, Router
@@ -47,6 +47,20 @@ def mount(router: Router, state: SandboxState) -> None:
         state.set_today(date.fromisoformat(value) if value else None)
         return get_today(request)
 
+    def get_now(_: Request) -> Response:
+        now = state.now()
+        return Response.json({"now": now.isoformat() if now else None, "fixed": state.fixed_now is not None,
+                              "today": state.today().isoformat()})
+
+    def set_now(request: Request) -> Response:
+        """{"now": "2026-03-29T10:05:00+02:00"} sets the clock (today so far follows it); null: the real one."""
+        value = (request.json() or {}).get("now")
+        try:
+            state.set_now(datetime.fromisoformat(value) if value else None)
+        except ValueError as exc:
+            return Response.json({"error": str(exc)}, 400)
+        return get_now(request)
+
     router.add("GET", f"{PREFIX}/health", health)
     router.add("GET", f"{PREFIX}/requests", requests)
     router.add("POST", f"{PREFIX}/faults", add_fault)
@@ -55,3 +69,5 @@ def mount(router: Router, state: SandboxState) -> None:
     router.add("POST", f"{PREFIX}/reset", reset)
     router.add("GET", f"{PREFIX}/today", get_today)
     router.add("POST", f"{PREFIX}/today", set_today)
+    router.add("GET", f"{PREFIX}/now", get_now)
+    router.add("POST", f"{PREFIX}/now", set_now)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 #: Late conversions keep arriving for this many days after the day they are attributed to.
 CONVERSION_LAG_DAYS = 14
@@ -21,6 +22,20 @@ _CURRENCIES = ("EUR", "USD", "GBP", "CHF")
 _TIME_ZONES = ("Europe/Berlin", "America/New_York", "Europe/London", "Europe/Zurich")
 # About one (entity, day) in twelve has no impressions: the real APIs omit such rows.
 _EMPTY_DAY_ONE_IN = 12
+#: the demo registry's accounts live in their registry time zones here, so "today" is the same day for
+#: both sides (the platforms report each day in the account's own zone); other accounts get a hashed zone
+KNOWN_TIME_ZONES = {
+    "1234567890": "Europe/Berlin",
+    "2345678901": "Pacific/Auckland",
+    "3456789012": "America/Los_Angeles",
+    "104857600123456": "Europe/Oslo",
+    "209715200654321": "America/Chicago",
+}
+#: today's numbers so far are refreshed at the top of every hour (each entity in hourly steps from the
+#: half hour it first delivers that day), so two reads within one hour agree unless an entity started
+#: between them: "a new ad spends"
+_START_SLOT_MINUTES = 30
+_START_SLOTS = 20  # first delivery of the day between 00:00 and 09:30
 
 
 @dataclass(frozen=True)
@@ -96,7 +111,7 @@ def account(account_id: str) -> Account:
         id=account_id,
         name=f"Sandbox account {account_id}",
         currency=_CURRENCIES[n % len(_CURRENCIES)],
-        time_zone=_TIME_ZONES[(n >> 8) % len(_TIME_ZONES)],
+        time_zone=KNOWN_TIME_ZONES.get(account_id) or _TIME_ZONES[(n >> 8) % len(_TIME_ZONES)],
     )
 
 
@@ -171,15 +186,34 @@ def _ad_groups_by_campaign(account_id: str, volume: Volume) -> dict[int, tuple[A
     return {k: tuple(v) for k, v in by_campaign.items()}
 
 
+def local_today(account_id: str, now: datetime) -> date:
+    """The account's calendar date at the instant `now`."""
+    return now.astimezone(ZoneInfo(account(account_id).time_zone)).date()
+
+
+def first_delivery(account_id: str, entity_id: int, day: date) -> int:
+    """Minutes after local midnight at which the entity first delivers on `day` (a half hour, 00:00-09:30)."""
+    return _START_SLOT_MINUTES * (_number(f"start|{account_id}|{entity_id}|{day.isoformat()}") % _START_SLOTS)
+
+
 def ad_group_metrics(
-    account_id: str, ad_group_id: int, day: date, as_of: date, *, lag_days: int = CONVERSION_LAG_DAYS
+    account_id: str, ad_group_id: int, day: date, as_of: date, *, lag_days: int = CONVERSION_LAG_DAYS,
+    now: datetime | None = None,
 ) -> Metrics | None:
     """Delivery of one ad group on `day` as reported on `as_of`; None when there is no row.
 
-    The day must be complete (day < as_of). Conversions (and their value) mature linearly over
+    With `now` (the sandbox clock, an instant), the account's own today is served so far (`so_far`) and
+    later days have no row. Otherwise, and for days before that, the day must be complete
+    (day < as_of). Conversions (and their value) mature linearly over
     CONVERSION_LAG_DAYS (or `lag_days`: Meta's emulator uses 28), so the same day reads differently as
     as_of moves on, like late conversions in the real platforms, but identically for any request on one as_of.
     """
+    if now is not None:
+        today = local_today(account_id, now)
+        if day > today:
+            return None
+        if day == today:
+            return so_far(account_id, ad_group_id, day, now, lag_days=lag_days)
     age = (as_of - day).days
     if age < 1:
         return None
@@ -204,23 +238,49 @@ def ad_group_metrics(
     )
 
 
+def so_far(
+    account_id: str, entity_id: int, day: date, now: datetime, *, lag_days: int = CONVERSION_LAG_DAYS
+) -> Metrics | None:
+    """The entity's `day` (the account's today) as reported at `now`: nothing before its first delivery,
+    then k/24 of its complete day, k counting the hourly refreshes since (1 at first delivery)."""
+    full = ad_group_metrics(account_id, entity_id, day, day + timedelta(days=1), lag_days=lag_days)
+    local = now.astimezone(ZoneInfo(account(account_id).time_zone))
+    minutes = local.hour * 60 + local.minute
+    start = first_delivery(account_id, entity_id, day)
+    if full is None or minutes < start:
+        return None
+    k = min(24, minutes // 60 - start // 60 + 1)
+    conversions_centi = round(full.conversions * 100) * k // 24
+    value_centi = round(full.conversion_value * 100) * k // 24
+    return Metrics(
+        impressions=max(1, full.impressions * k // 24),
+        clicks=full.clicks * k // 24,
+        cost_micros=full.cost_micros * k // 24 // 10_000 * 10_000,
+        conversions=conversions_centi / 100,
+        conversion_value=value_centi / 100,
+    )
+
+
 def campaign_metrics(
-    account_id: str, campaign_id: int, day: date, as_of: date, volume: Volume = Volume()
+    account_id: str, campaign_id: int, day: date, as_of: date, volume: Volume = Volume(),
+    now: datetime | None = None,
 ) -> Metrics | None:
     """The exact sum of the campaign's ad groups on that day; None when none of them has a row."""
     total: Metrics | None = None
     for group in ad_groups_of(account_id, volume).get(campaign_id, ()):
-        m = ad_group_metrics(account_id, group.id, day, as_of)
+        m = ad_group_metrics(account_id, group.id, day, as_of, now=now)
         if m is not None:
             total = m if total is None else total + m
     return total
 
 
-def account_metrics(account_id: str, day: date, as_of: date, volume: Volume = Volume()) -> Metrics | None:
+def account_metrics(
+    account_id: str, day: date, as_of: date, volume: Volume = Volume(), now: datetime | None = None
+) -> Metrics | None:
     """The exact sum of all the account's ad groups on that day."""
     total: Metrics | None = None
     for group in _entities(account_id, volume)[1]:
-        m = ad_group_metrics(account_id, group.id, day, as_of)
+        m = ad_group_metrics(account_id, group.id, day, as_of, now=now)
         if m is not None:
             total = m if total is None else total + m
     return total

@@ -139,7 +139,7 @@ class GoogleAdsService:
                 query_plan = hierarchy.plan(query_text) if resource == "customer_client" else plan(query_text, as_of)
             except GaqlError as exc:
                 raise _Abort(query_error(exc.code, exc.message)) from None
-            rows = query_plan.rows(customer_id, state.volume, as_of)
+            rows = query_plan.rows(customer_id, state.volume, as_of, state.now())
             if fault is not None and fault.error in bad_rows.KINDS:
                 rows = bad_rows.corrupt(rows, fault.error)
             if fail_after is not None:

@@ -121,7 +121,7 @@ class HierarchyPlan:
     fields: tuple[str, ...]
     conditions: tuple[Condition, ...]
 
-    def rows(self, customer_id: str, volume: Volume, as_of: date) -> Iterator[bytes]:
+    def rows(self, customer_id: str, volume: Volume, as_of: date, now: object = None) -> Iterator[bytes]:
         """Encoded GoogleAdsRow messages: the customer and the accounts below it that pass the WHERE."""
         node = CUSTOMERS.get(customer_id)
         if node is None:  # a customer outside the demo tree has only itself

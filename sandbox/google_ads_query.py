@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
@@ -183,17 +183,17 @@ def _entities(resource: str, customer_id: str, volume: Volume) -> list[Entity]:
 
 
 def _metrics_source(
-    resource: str, customer_id: str, volume: Volume
+    resource: str, customer_id: str, volume: Volume, now: datetime | None = None
 ) -> Callable[[Entity, date, date], Metrics | None]:
     if resource == "ad_group_ad":
         return lambda e, day, as_of: data.ad_metrics(customer_id, e.ad, day, as_of)  # type: ignore[arg-type]
     if resource == "keyword_view":
         return lambda e, day, as_of: data.keyword_metrics(customer_id, e.keyword, day, as_of)  # type: ignore[arg-type]
     if resource == "ad_group":
-        return lambda e, day, as_of: data.ad_group_metrics(customer_id, e.ad_group.id, day, as_of)  # type: ignore[union-attr]
+        return lambda e, day, as_of: data.ad_group_metrics(customer_id, e.ad_group.id, day, as_of, now=now)  # type: ignore[union-attr]
     if resource == "campaign":
-        return lambda e, day, as_of: data.campaign_metrics(customer_id, e.campaign.id, day, as_of, volume)  # type: ignore[union-attr]
-    return lambda e, day, as_of: data.account_metrics(customer_id, day, as_of, volume)
+        return lambda e, day, as_of: data.campaign_metrics(customer_id, e.campaign.id, day, as_of, volume, now)  # type: ignore[union-attr]
+    return lambda e, day, as_of: data.account_metrics(customer_id, day, as_of, volume, now)
 
 
 # -- conditions ------------------------------------------------------------------------------------
@@ -265,9 +265,9 @@ class Plan:
     def resource(self) -> str:
         return self.query.resource
 
-    def rows(self, customer_id: str, volume: Volume, as_of: date) -> Iterator[bytes]:
-        """Encoded GoogleAdsRow messages, at most LIMIT of them."""
-        rows = self._rows(customer_id, volume, as_of)
+    def rows(self, customer_id: str, volume: Volume, as_of: date, now: datetime | None = None) -> Iterator[bytes]:
+        """Encoded GoogleAdsRow messages, at most LIMIT of them; with `now`, the account's today so far too."""
+        rows = self._rows(customer_id, volume, as_of, now)
         return islice(rows, self.query.limit) if self.query.limit else rows
 
     def _static(self, entity: Entity) -> bytes:
@@ -276,17 +276,18 @@ class Plan:
             for number, specs in self.static_groups
         )
 
-    def _rows(self, customer_id: str, volume: Volume, as_of: date) -> Iterator[bytes]:
+    def _rows(self, customer_id: str, volume: Volume, as_of: date, now: datetime | None) -> Iterator[bytes]:
         entities = [e for e in _entities(self.resource, customer_id, volume) if self.keep_entity(e)]
         statics = [self._static(e) for e in entities]
         if not self.with_metrics:
             yield from statics
             return
         assert self.first is not None and self.last is not None
-        last = min(self.last, as_of - timedelta(days=1))  # days not complete yet have no data
+        # days not complete yet have no data, but for the account's today so far at the sandbox clock
+        last = min(self.last, data.local_today(customer_id, now) if now is not None else as_of - timedelta(days=1))
         days = [self.first + timedelta(days=i) for i in range((last - self.first).days + 1)]
         days = [d for d in days if self.keep_day(d)]
-        metrics_of = _metrics_source(self.resource, customer_id, volume)
+        metrics_of = _metrics_source(self.resource, customer_id, volume, now)
         metrics_number = FIELDS["metrics.impressions"].top_number
         metric_encoders = [(f.get, f.encode) for f in self.metric_fields]
         keep_metrics = self.keep_metrics

@@ -33,7 +33,7 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -142,6 +142,8 @@ class ReportRun:
     mode: str = "normal"
     polls: int = 0
     statuses: frozenset[str] | None = meta_data.DEFAULT_STATUSES
+    #: the sandbox clock when the run was requested (today so far as of then)
+    now: datetime | None = None
 
     def status(self) -> tuple[str, int]:
         """Completes on the second poll; a faulted run fails, is skipped, stalls or never starts."""
@@ -398,11 +400,12 @@ class MetaGraph:
             position = _decode(params["after"]) if params.get("after") else (0, 0)
             if params.get("level") == "account":
                 rows = meta_data.account_insights(account_id, start, end, self.state.today(),
-                                                  volume=self.state.volume, day_offset=position[0])
+                                                  volume=self.state.volume, day_offset=position[0],
+                                                  now=self.state.now())
             else:
                 rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
                                           campaign_ids=campaigns, statuses=self._ad_statuses(params),
-                                          position=position)
+                                          position=position, now=self.state.now())
             rows = self._project(_dropping(rows, params), tuple(params.get("fields", "").split(",")))
             return self._page(request.path, params, rows, self._limit(params))
 
@@ -436,7 +439,7 @@ class MetaGraph:
         start, end, _ = self._query(params)
         position = _decode(params["after"]) if params.get("after") else (0, 0)
         rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
-                                  ad_ids=[object_id], position=position)
+                                  ad_ids=[object_id], position=position, now=self.state.now())
         rows = self._project(rows, tuple(params.get("fields", "").split(",")))
         return self._page(path, params, rows, self._limit(params))
 
@@ -458,7 +461,7 @@ class MetaGraph:
             self._limit(params)
             run = ReportRun(str(next(_run_ids)), account_id, start, end, campaigns, self.state.today(),
                             tuple(params.get("fields", "").split(",")), mode or "normal",
-                            statuses=self._ad_statuses(params))
+                            statuses=self._ad_statuses(params), now=self.state.now())
             with self._lock:
                 self._runs[run.id] = run
             return {"report_run_id": run.id}
@@ -503,7 +506,8 @@ class MetaGraph:
                 raise GraphError(400, 100, f"(#100) Report run {run_id} is not completed", subcode=1487744)
             position = _decode(params["after"]) if params.get("after") else (0, 0)
             rows = meta_data.insights(run.account_id, run.start, run.end, run.as_of, volume=self.state.volume,
-                                      campaign_ids=run.campaign_ids, statuses=run.statuses, position=position)
+                                      campaign_ids=run.campaign_ids, statuses=run.statuses, position=position,
+                                      now=run.now)
             rows = self._project(_dropping(rows, params), run.fields)
             return self._page(request.path, params, rows, self._limit(params))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -153,7 +153,7 @@ def _split(total_centi: int, action_type: str) -> dict[str, str]:
             "1d_view": _centi(total_centi - click)}
 
 
-def insight(account_id: str, ad: Ad, day: date, as_of: date) -> dict[str, Any] | None:
+def insight(account_id: str, ad: Ad, day: date, as_of: date, now: datetime | None = None) -> dict[str, Any] | None:
     """One ad's day as /insights returns it with level=ad, time_increment=1; None when it did not deliver.
 
     Conversions are split 3:2 between `purchase` and `lead`; all the value is on purchases. The pixel's
@@ -161,7 +161,7 @@ def insight(account_id: str, ad: Ad, day: date, as_of: date) -> dict[str, Any] |
     `link_click` has no view-through window, and `complete_registration` is there for accounts that
     configure it.
     """
-    m = data.ad_group_metrics(account_id, ad.id, day, as_of, lag_days=CONVERSION_LAG_DAYS)
+    m = data.ad_group_metrics(account_id, ad.id, day, as_of, lag_days=CONVERSION_LAG_DAYS, now=now)
     if m is None:
         return None
     conversions = round(m.conversions * 100)
@@ -197,6 +197,7 @@ def insights(
     statuses: Iterable[str] | None = None,
     ad_ids: Iterable[str] | None = None,
     position: tuple[int, int] = (0, 0),
+    now: datetime | None = None,
 ) -> Iterator[tuple[tuple[int, int], dict[str, Any]]]:
     """Rows ordered by day, then ad, from `position` (day offset, ad index) on, each with the position
     of the row after it: a cursor can resume without recomputing what came before.
@@ -214,7 +215,7 @@ def insights(
     while start + timedelta(days=day_offset) <= end:
         day = start + timedelta(days=day_offset)
         while ad_index < len(chosen):
-            row = insight(account_id, chosen[ad_index], day, as_of)
+            row = insight(account_id, chosen[ad_index], day, as_of, now)
             ad_index += 1
             if row is not None:
                 yield (day_offset, ad_index), row
@@ -235,6 +236,7 @@ def _actions_out(total: dict[str, dict[str, int]]) -> list[dict[str, str]]:
 
 def account_insights(
     account_id: str, start: date, end: date, as_of: date, *, volume: Volume = DEFAULT_VOLUME, day_offset: int = 0,
+    now: datetime | None = None,
 ) -> Iterator[tuple[tuple[int, int], dict[str, Any]]]:
     """`level=account` rows, one per day with delivery: the sums over every ad, archived and deleted ones
     included (the account's spend is all of it), from `day_offset` on."""
@@ -247,7 +249,7 @@ def account_insights(
         values: dict[str, dict[str, int]] = {}
         delivered = False
         for ad in all_ads:
-            row = insight(account_id, ad, day, as_of)
+            row = insight(account_id, ad, day, as_of, now)
             if row is None:
                 continue
             delivered = True
@@ -275,12 +277,12 @@ class Expected:
 
 def expected(
     account_id: str, start: date, end: date, as_of: date, volume: Volume = DEFAULT_VOLUME,
-    statuses: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None, now: datetime | None = None,
 ) -> Expected:
     """What a complete load of the window must hold: ad-day rows, spend and impressions (of every ad, or
     of the ads in `statuses`: what one account-node read returns)."""
     rows, spend, impressions = 0, Decimal(0), 0
-    for _, row in insights(account_id, start, end, as_of, volume=volume, statuses=statuses):
+    for _, row in insights(account_id, start, end, as_of, volume=volume, statuses=statuses, now=now):
         rows += 1
         spend += Decimal(row["spend"])
         impressions += int(row["impressions"])

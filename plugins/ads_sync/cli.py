@@ -52,6 +52,10 @@ def demo(_: argparse.Namespace) -> int:
     print(f"demo: warehouse {'embedded PostgreSQL (.local/postgres)' if embedded else 'from ' + local.WAREHOUSE_ENV}")
     try:
         with Sandbox(state_dir=local.LOCAL / "sandbox") as sandbox:
+            # one instant for the whole demo: today so far does not move between its two intraday runs
+            from datetime import UTC, datetime
+
+            sandbox.state.set_now(datetime.now(UTC))
             metadata = local.airflow_metadata(url)
             env = local.airflow_env(home=local.LOCAL / "airflow", warehouse=url, metadata=metadata, sandbox=sandbox)
             os.environ.update(env)
@@ -137,7 +141,41 @@ def _run_demo(url: str) -> tuple[int, list[tuple[str, str, str]], str]:
             f"{row['extracted']} rows from {row['requests']} API requests; {row['inserted']} inserted, "
             f"{row['updated']} updated, {row['unchanged']} unchanged, {row['deleted']} deleted"
         )
+    for account in registry.accounts:
+        if account.active and account.intraday:
+            failed += _demo_intraday(url, bag, account, totals)
     return (1 if failed else 0), checked, _final_line(totals, synced, _rows_by_report(url, checked))
+
+
+def _demo_intraday(url: str, bag: Any, account: Any, totals: dict[str, int]) -> int:
+    """Issue 17: the account's intraday run twice: today so far (partial), then again, changing nothing.
+    Returns the number of failed runs; the first run's rows count into the demo's totals."""
+    from ads_sync import ledger
+    from ads_sync.dag_factory import dag_id
+
+    dag = bag.get_dag(dag_id(account, "intraday"))
+    for attempt in ("first", "again"):
+        run = dag.test()
+        row = _sync_row(url, dag.dag_id, run.run_id)
+        if row is None or row["status"] != "success":
+            print(f"demo: {account.key} ({account.name}) intraday FAILED: {row['error'] if row else 'no sync log row'}")
+            return 1
+        if attempt == "first":
+            for key in totals:
+                totals[key] += row[key]
+            label = ledger.partial_label(row["as_of"], account.timezone) if row["as_of"] else "partial"
+            print(
+                f"demo: {account.key} ({account.name}) intraday {row['window_start']} so far, {label}: "
+                f"{row['extracted']} rows from {row['requests']} API requests; {row['inserted']} inserted, "
+                f"{row['updated']} updated, {row['unchanged']} unchanged, {row['deleted']} deleted"
+            )
+        else:
+            print(
+                f"demo: {account.key} ({account.name}) intraday again: {row['data_change']} "
+                f"({row['inserted']} inserted, {row['updated']} updated, {row['unchanged']} unchanged) from "
+                f"{row['requests']} API requests; Sheets push {row['push_status'] or 'not run'}"
+            )
+    return 0
 
 
 def _render_sheets(sandbox: Any) -> None:
@@ -187,8 +225,10 @@ def _sync_row(url: str, dag_id: str, run_id: str) -> dict[str, Any] | None:
         return conn.execute(
             "SELECT status, error, window_start, window_end, api_requests AS requests,"
             " rows_extracted AS extracted, rows_inserted AS inserted, rows_updated AS updated,"
-            " rows_unchanged AS unchanged, rows_deleted AS deleted"
-            " FROM ads_sync.sync_runs WHERE dag_id = %s AND run_id = %s",
+            " rows_unchanged AS unchanged, rows_deleted AS deleted, data_change, push_status,"
+            " (SELECT max(c.partial_as_of) FROM ads_sync.coverage AS c WHERE c.load_id = r.dag_id || '/' || r.run_id)"
+            " AS as_of"
+            " FROM ads_sync.sync_runs AS r WHERE dag_id = %s AND run_id = %s",
             (dag_id, run_id),
         ).fetchone()
 

@@ -25,6 +25,12 @@ class Connector(Protocol):
 
     def steps(self, window: Window) -> list[Step]: ...
 
+    def entity_steps(self) -> list[Step]:
+        """The entity requests alone (an intraday run asks for them only when a fact names a new entity)."""
+
+    def fact_steps(self, window: Window) -> list[Step]:
+        """The window's report requests alone: what an intraday run asks for."""
+
     def rollups(self, window: Window) -> list[Rollup]: ...
 
     def classify(self, exc: BaseException) -> BaseException: ...
@@ -64,10 +70,23 @@ class GoogleAdsConnector:
         return self._hook.requests if self._hook is not None else 0
 
     def steps(self, window: Window) -> list[Step]:
+        return [*self.entity_steps(), *self.fact_steps(window)]
+
+    def entity_steps(self) -> list[Step]:
+        from ads_sync.sources import google_ads
+
+        return self._steps(google_ads.ENTITY_QUERIES, None)
+
+    def fact_steps(self, window: Window) -> list[Step]:
+        from ads_sync.sources import google_ads
+
+        return self._steps([google_ads.REPORT_QUERIES[r] for r in self.account.reports], window)
+
+    def _steps(self, queries: Any, window: Window | None) -> list[Step]:
         from ads_sync.sources import google_ads
 
         steps = []
-        for query in google_ads.queries(self.account.reports):
+        for query in queries:
             scope = window if query.dated else None
             gaql = query.gaql(scope)
 
@@ -179,11 +198,20 @@ class MetaConnector:
                 raise RuntimeError("an async report's rows are read with report_steps() once it completed")
 
             return [*self.entity_steps(), Step(AD_DAILY, request, not_here), self.deleted_ads_step(window)]
+        return [*self.entity_steps(), *self.fact_steps(window)]
+
+    def fact_steps(self, window: Window) -> list[Step]:
+        """The synchronous insights of a short window (an intraday run's today), then deleted ads by id
+        (no request when the warehouse knows none)."""
+        from ads_sync.sources import meta
+        from ads_sync.tables import AD_DAILY
+
+        params = meta.insights_params(window)
 
         def fetch() -> Any:
             return self.shrinking_insights(window)
 
-        return [*self.entity_steps(), Step(AD_DAILY, meta.describe(f"/act_{account_id}/insights", params), fetch),
+        return [Step(AD_DAILY, meta.describe(f"/act_{self.account.account_id}/insights", params), fetch),
                 self.deleted_ads_step(window)]
 
     def shrinking_insights(self, window: Window) -> Iterator[tuple[object, ...]]:

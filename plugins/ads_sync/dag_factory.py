@@ -1,4 +1,5 @@
-"""Builds the DAGs the registry implies: per account a daily, a weekly and a force_sync DAG.
+"""Builds the DAGs the registry implies: per account a daily, a weekly and a force_sync DAG, and an
+intraday DAG for accounts whose frequency is 30min or hourly (issue 17).
 
 Parse-time cost is the scale limit (DESIGN.md): no I/O but reading the registry, three lean tasks a
 DAG, operators imported here but hooks and client libraries only when a task runs, and only the DAG
@@ -28,7 +29,7 @@ from ads_sync.operators.sync import (
 from ads_sync.registry import Account, Registry, RegistryError
 from ads_sync.registry_cache import cached_registry
 
-KINDS: tuple[Kind, ...] = ("daily", "weekly", "force_sync")
+KINDS: tuple[Kind, ...] = ("daily", "weekly", "force_sync", "intraday")
 #: DAG files in dags/ (`ads_sync_shard_NN.py`), each holding the accounts `shard_of` assigns it. 16 keep a
 #: file at ~310 accounts (~2 s here) at 5,000 accounts and ~1,250 (~7 s) at 20,000, well under half the
 #: dag-processor's 50 s timeout; changing it moves DAGs between files once (README, "Scale-out").
@@ -51,11 +52,21 @@ EXECUTION_TIMEOUTS = {
     "push_summaries": timedelta(minutes=30),
     "report_registry_error": timedelta(minutes=5),
 }
+#: an intraday run must end before its next slot (a late one is skipped, see windows.late_for_next_slot)
+INTRADAY_TIMEOUTS = {
+    "resolve_window": timedelta(minutes=5),
+    "extract": timedelta(minutes=20),
+    "merge": timedelta(minutes=10),
+    "reconcile": timedelta(minutes=10),
+    "push_summaries": timedelta(minutes=10),
+}
+#: cron per kind (the daily and weekly DAGs are the same for every scheduled frequency) and, for
+#: intraday, per frequency; all in the account's time zone
 SCHEDULES = {
-    ("daily", "daily"): "0 2 * * *",
-    ("daily", "hourly"): "15 * * * *",
-    ("weekly", "daily"): "0 3 * * 0",
-    ("weekly", "hourly"): "0 3 * * 0",
+    "daily": "0 2 * * *",
+    "weekly": "0 3 * * 0",
+    "intraday:30min": "0,30 * * * *",
+    "intraday:hourly": "0 * * * *",
 }
 #: caps concurrent Sheets pushes across DAGs (Sheets allows 60 writes a minute per user)
 SHEETS_POOL = "google_sheets_api"
@@ -123,10 +134,16 @@ def params_for(kind: Kind) -> dict[str, Param]:
     }
 
 
+def kinds_for(account: Account) -> tuple[Kind, ...]:
+    """The DAG kinds of one account: intraday only where the registry asks for it (parse cost)."""
+    return KINDS if account.intraday else KINDS[:3]
+
+
 def _schedule(account: Account, kind: Kind) -> CronTriggerTimetable | None:
     if kind == "force_sync" or not account.active or account.frequency == "manual":
         return None
-    return CronTriggerTimetable(SCHEDULES[(kind, account.frequency)], timezone=account.timezone)
+    cron = SCHEDULES[f"intraday:{account.frequency}" if kind == "intraday" else kind]
+    return CronTriggerTimetable(cron, timezone=account.timezone)
 
 
 DOC = """\
@@ -151,16 +168,22 @@ WHAT = {
     "A backfill run loads only its own week.",
     "force_sync": "No schedule. Trigger it with exactly one of: `weeks` (1–52), `start_date` + "
     "`end_date`, or a `preset`; with none, the 10 complete weeks before the current one.",
+    "intraday": "{cadence} in {timezone}: today so far (facts only; entities come from the daily run, or when "
+    "a fact names one the warehouse does not know). The day stays marked partial until the daily run "
+    "loads it complete the next morning. One run at a time; a run that starts when its next slot is "
+    "already due is skipped, not queued. A run that changes nothing writes nothing.",
 }
+CADENCE = {"30min": "Every 30 minutes", "hourly": "Every hour"}
 
 
 def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | None = None) -> DAG:
     schedule = _schedule(account, kind)
     title = f"{account.name} · {kind.replace('_', ' ')}"
     what = WHAT[kind].format(
-        time="02:00" if account.frequency == "daily" else "a quarter past every hour",
-        timezone=account.timezone, lookback=account.lookback_days,
+        time="02:00", timezone=account.timezone, lookback=account.lookback_days,
+        cadence=CADENCE.get(account.frequency, "Not scheduled"),
     )
+    timeouts = INTRADAY_TIMEOUTS if kind == "intraday" else EXECUTION_TIMEOUTS
     if schedule is None and kind != "force_sync":
         what += " Not scheduled: the account is " + ("inactive." if not account.active else "manual.")
     with DAG(
@@ -180,18 +203,18 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
         **_notification_callbacks(account),
     ) as dag:
         resolve = ResolveWindowOperator(task_id="resolve_window", account=account, kind=kind, retries=0,
-                                        execution_timeout=EXECUTION_TIMEOUTS["resolve_window"])
+                                        execution_timeout=timeouts["resolve_window"])
         extract = EXTRACTORS.get(account.platform, ExtractOperator)(
             task_id="extract", account=account, kind=kind, pool=account.info.pool,
-            execution_timeout=EXECUTION_TIMEOUTS["extract"],
+            execution_timeout=timeouts["extract"],
         )
         merge = MergeOperator(task_id="merge", account=account, kind=kind,
-                              execution_timeout=EXECUTION_TIMEOUTS["merge"])
+                              execution_timeout=timeouts["merge"])
         check = ReconcileOperator(task_id="reconcile", account=account, kind=kind, pool=account.info.pool,
-                                  execution_timeout=EXECUTION_TIMEOUTS["reconcile"])
+                                  execution_timeout=timeouts["reconcile"])
         push = PushSummariesOperator(
             task_id="push_summaries", account=account, kind=kind, pool=SHEETS_POOL, overview_sheet=overview_sheet,
-            execution_timeout=EXECUTION_TIMEOUTS["push_summaries"],
+            execution_timeout=timeouts["push_summaries"],
         )
         resolve >> extract >> merge >> check >> push
     # Params set after the tasks, so no task carries a copy: the task runner merges the DAG's params into
@@ -269,7 +292,7 @@ def build_dags(
     for account in registry.accounts:
         if shards > 1 and shard_of(account.key, shards) != shard:
             continue
-        for kind in KINDS:
+        for kind in kinds_for(account):
             yield build_account_dag(account, kind, overview_sheet=registry.overview_sheet)
     if shard == 0:  # the discover DAG and each invalid entry's DAG exactly once over all shard files
         from ads_sync.discovery.dag import build_discover_dag
@@ -285,7 +308,7 @@ def _wanted_dag(registry: Registry, wanted: str, *, shard: int, shards: int) -> 
         account = registry.get(f"{parts[1]}__{parts[2]}")
         kind = parts[3]
         if (
-            account is not None and kind in KINDS
+            account is not None and kind in kinds_for(account)
             and (shards == 1 or shard_of(account.key, shards) == shard)
         ):
             yield build_account_dag(account, cast(Kind, kind), overview_sheet=registry.overview_sheet)

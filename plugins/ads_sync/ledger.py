@@ -7,7 +7,10 @@ Definitions (the issue left them open):
 - An account's history runs from the earliest date any successful run loaded to yesterday in its
   time zone (to its newest loaded date when the registry marks it inactive). A gap is a date of that
   history, within the last `days` (90), that some report of the account has no successful load for.
-- Freshness: the newest date every report has loaded, against yesterday. One day behind still counts
+- Partial days (issue 17): a date loaded before it was over in the account's zone (an intraday run's
+  today so far) carries the instant its numbers stand for (`coverage.partial_as_of`). It is no complete
+  day: freshness and gaps ignore it, and settling does not count the day completing as a restatement.
+- Freshness: the newest complete date every report has loaded, against yesterday. One day behind still counts
   as fresh: the daily run loads yesterday at 02:00 local time, so until then the day before is newest.
 - Settling, per platform: `settles_after_days` is the oldest age (days between a date and its load)
   at which a re-read still moved cost or conversions, known once a re-read older than that moved
@@ -114,3 +117,24 @@ def freshness(newest: date | None, expected: date) -> tuple[str, int | None]:
         return "never_synced", None
     lag = (expected - newest).days
     return ("fresh" if lag <= FRESH_LAG_DAYS else "stale"), max(0, lag)
+
+
+def partial_days(
+    conn: psycopg.Connection[Any], accounts: Iterable[Account], *, since: date
+) -> dict[str, dict[date, datetime]]:
+    """Per account key: each partial date from `since` on, with the as-of instant of its oldest report."""
+    accounts = list(accounts)
+    rows = _rows(conn, "partial_days", {
+        "platforms": [a.platform for a in accounts], "account_ids": [a.account_id for a in accounts],
+        "since": since,
+    })
+    keys = {(a.platform, a.account_id): a.key for a in accounts}
+    out: dict[str, dict[date, datetime]] = {a.key: {} for a in accounts}
+    for row in rows:
+        out[keys[(row["platform"], row["account_id"])]][row["date"]] = row["partial_as_of"]
+    return out
+
+
+def partial_label(as_of: datetime, timezone: str) -> str:
+    """'partial as of 14:30 (Europe/Berlin)': the as-of instant in the account's own zone."""
+    return f"partial as of {as_of.astimezone(ZoneInfo(timezone)):%H:%M} ({timezone})"

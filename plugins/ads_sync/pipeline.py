@@ -108,6 +108,9 @@ def merge(
         "account_id": account.account_id,
         "start": window.start,
         "end": window.end,
+        # the instant the window's numbers stand for (an intraday run's slot): dates not over then are partial
+        "as_of": window.as_of,
+        "timezone": account.timezone,
     }
     total = MergeCounts()
     with conn.transaction():

@@ -123,15 +123,17 @@ def check(
     dag_id: str,
     run_id: str,
     now: datetime,
+    as_of: datetime | None = None,
 ) -> Outcome:
     """Compare the platform's totals with ads.campaign_daily over start..end and record every check
-    (inside the caller's transaction)."""
+    (inside the caller's transaction). `as_of`: the instant an intraday window's numbers stand for; its
+    day was not over then, so it is compared as partial even when the check runs later."""
     from ads_sync.warehouse import sql_text
 
     ids = {"platform": account.platform, "account_id": account.account_id}
     loaded = conn.execute(sql_text("reconcile/loaded_totals.sql"), {**ids, "start": start, "end": end}).fetchall()
-    checks = compare(platform_totals, loaded, _days(start, end),
-                     partial_from=first_partial_date(account.timezone, now))
+    partial_from = first_partial_date(account.timezone, min(now, as_of) if as_of is not None else now)
+    checks = compare(platform_totals, loaded, _days(start, end), partial_from=partial_from)
     with conn.cursor() as cur:
         cur.executemany(sql_text("reconcile/record.sql"), [
             {**ids, "date": c.date, "metric": c.metric, "platform_total": c.platform_total,

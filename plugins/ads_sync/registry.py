@@ -35,8 +35,12 @@ from pydantic_core import PydanticCustomError
 
 from ads_sync.platforms import PLATFORMS, PlatformInfo
 
+#: daily: the daily DAG at 02:00 only; 30min / hourly: that, plus an intraday DAG loading today so far every
+#: 30 minutes / every hour (issue 17; `hourly` used to run the daily DAG every hour); manual: no schedules
 Frequency = Literal["daily", "30min", "hourly", "manual"]
 FREQUENCIES: tuple[str, ...] = ("daily", "30min", "hourly", "manual")
+#: the frequencies that get an intraday DAG
+INTRADAY_FREQUENCIES: tuple[str, ...] = ("30min", "hourly")
 
 REQUIRED_KEYS: tuple[str, ...] = ("platform", "account_id", "name", "timezone", "currency")
 OPTIONAL_KEYS: tuple[str, ...] = (
@@ -146,8 +150,14 @@ class Account:
     def dag_id_prefix(self) -> str:
         return f"ads_sync__{self.key}"
 
+    @property
+    def intraday(self) -> bool:
+        """Whether the account gets an intraday DAG (today so far): frequency 30min or hourly (an inactive
+        account keeps it, unscheduled, like its other DAGs)."""
+        return self.frequency in INTRADAY_FREQUENCIES
+
     def dag_id(self, kind: str) -> str:
-        """`ads_sync__<platform>__<account_id>__<kind>` (kind: daily, weekly, force_sync)."""
+        """`ads_sync__<platform>__<account_id>__<kind>` (kind: daily, weekly, force_sync, intraday)."""
         return f"{self.dag_id_prefix}__{kind}"
 
     @property

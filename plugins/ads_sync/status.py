@@ -49,6 +49,8 @@ def account_rows(
     api_versions = _api_versions(now)
     settles = ledger.settling(conn, now=now)
     checks = reconcile.summaries(conn, accounts, now=now)
+    earliest = min((ledger.yesterday(a.timezone, now) for a in accounts), default=now.date())
+    partial = ledger.partial_days(conn, accounts, since=earliest)
     out = []
     for account in accounts:
         fact = facts.get((account.platform, account.account_id), {})
@@ -59,6 +61,7 @@ def account_rows(
         status = fresh
         error = fact.get("last_error")
         checked = checks[account.key]
+        today_as_of = partial[account.key].get(today)
         if fact.get("status") in RECORDED:
             status = fact["status"]
         elif checked.mismatch:
@@ -85,6 +88,11 @@ def account_rows(
             "reconciled": _reconciled(checked),
             "reconciliation": checked.as_dict(),
             "api_version": api_versions[account.platform],
+            # issue 17: today so far (intraday), never counted as a complete day
+            "today": None if today_as_of is None else {
+                "date": today, "partial_as_of": today_as_of,
+                "label": ledger.partial_label(today_as_of, account.timezone),
+            },
         })
     return out
 
@@ -132,6 +140,9 @@ def render_table(rows: Sequence[dict[str, Any]]) -> str:
     table = [list(COLUMNS)] + [[_cell(k, r) for k in COLUMNS] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table]
+    for r in rows:
+        if r.get("today"):
+            lines.append(f"{r['platform']} {r['account']} {r['name']}: today: {r['today']['label']}")
     if any(r["days_until_settled"] is None and r["newest_date"] for r in rows):
         lines.append("?: when the data settles is not known yet: it needs re-reads of dates on later days")
     return "\n".join(lines)

@@ -172,6 +172,40 @@ def summary_grid(
     return Grid("Summary", tuple(out))
 
 
+SO_FAR = "Today (so far)"
+
+
+def with_today(grid: Grid, today: Mapping[str, Any], currency: str, label: str) -> Grid:
+    """The Summary grid with one more column: an intraday account's today so far, labelled as such (its
+    numbers still move; the reconciliation compares it only as partial)."""
+    values = kpis(today)
+    metric_rows = {title: (key, kind) for key, title, kind in metric_columns(currency)}
+    out = []
+    for row in grid.rows:
+        title = row[0].value
+        if row[0].kind == "header":
+            extra = Cell(SO_FAR, "header")
+        elif title in ("From", "To"):
+            extra = Cell(today["first_day"], "date")
+        elif title in metric_rows:
+            key, kind = metric_rows[str(title)]
+            extra = Cell(values[key], kind)
+        elif title == "Days loaded":
+            extra = Cell(label)
+        elif title == "Matches platform":
+            extra = Cell("partial: still delivering")
+        else:
+            extra = Cell(None)
+        out.append((*row, extra))
+    return Grid(grid.title, tuple(out), grid.frozen_rows)
+
+
+def today_row(row: Mapping[str, Any], currency: str) -> tuple[Cell, ...]:
+    """The Daily sheet's row of today so far: its date cell says "so far"."""
+    values = kpis(row)
+    return (Cell(f"{row['first_day']} so far"), *(Cell(values[key], kind) for key, _, kind in metric_columns(currency)))
+
+
 def campaigns_grid(rows: Sequence[Mapping[str, Any]], currency: str) -> Grid:
     metrics = metric_columns(currency)
     out = [_header("Campaign", "Campaign ID", "Status", *(m[1] for m in metrics))]
@@ -215,9 +249,11 @@ def _utc() -> Any:
 
 
 def account_grids(
-    conn: psycopg.Connection[Any], *, platform: str, account_id: str, currency: str, as_of: date
+    conn: psycopg.Connection[Any], *, platform: str, account_id: str, currency: str, as_of: date,
+    today: date | None = None, timezone: str = "UTC",
 ) -> list[Grid]:
-    """Summary, Campaigns and Daily for one account, as of its yesterday."""
+    """Summary, Campaigns and Daily for one account, as of its yesterday; with `today` (an intraday
+    account), today so far beside them, labelled "so far" with the time it stands for."""
     from ads_sync import reconcile
 
     params = {"platform": platform, "account_id": account_id, "as_of": as_of}
@@ -225,11 +261,16 @@ def account_grids(
     checks = {(r["period"], r["which"]): reconcile.period_differences(
         conn, platform=platform, account_id=account_id, first_day=r["first_day"], last_day=r["last_day"])
         for r in periods}
-    return [
-        summary_grid(periods, currency, checks),
-        campaigns_grid(_query(conn, "campaigns", params), currency),
-        daily_grid(_query(conn, "daily", params), currency),
-    ]
+    summary = summary_grid(periods, currency, checks)
+    daily = daily_grid(_query(conn, "daily", params), currency)
+    if today is not None:
+        [now] = _query(conn, "today", {**params, "today": today})
+        if now["partial_as_of"] is not None:
+            from ads_sync.ledger import partial_label
+
+            summary = with_today(summary, now, currency, partial_label(now["partial_as_of"], timezone))
+            daily = Grid(daily.title, (*daily.rows, today_row(now, currency)), daily.frozen_rows)
+    return [summary, campaigns_grid(_query(conn, "campaigns", params), currency), daily]
 
 
 def overview_grids(conn: psycopg.Connection[Any], *, now: datetime) -> list[Grid]:

@@ -19,13 +19,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-Kind = Literal["daily", "weekly", "force_sync"]
+Kind = Literal["daily", "weekly", "force_sync", "intraday"]
 Preset = Literal["yesterday", "last_7_days", "last_30_days", "this_month", "last_month"]
 
 PRESETS: tuple[str, ...] = ("yesterday", "last_7_days", "last_30_days", "this_month", "last_month")
 #: conf keys each kind accepts (Airflow accepts undeclared keys silently, so the first task checks them)
 DAILY_CONF_KEYS: tuple[str, ...] = ("dry_run",)
 WEEKLY_CONF_KEYS: tuple[str, ...] = ("dry_run",)
+INTRADAY_CONF_KEYS: tuple[str, ...] = ("dry_run",)
+#: minutes between an intraday DAG's slots, per registry frequency
+INTRADAY_MINUTES: dict[str, int] = {"30min": 30, "hourly": 60}
 FORCE_SYNC_CONF_KEYS: tuple[str, ...] = (
     "weeks",
     "include_current_week",
@@ -49,12 +52,17 @@ class Window:
     end: date
     #: a sentence for logs and sync_runs saying what was decided and why
     why: str = ""
+    #: the instant the window's numbers stand for, when a day of it was not over yet then (an intraday
+    #: window: today so far); None for windows of complete days
+    as_of: datetime | None = None
 
     def __post_init__(self) -> None:
         if any(isinstance(d, datetime) or not isinstance(d, date) for d in (self.start, self.end)):
             raise TypeError("Window start and end must be dates, not datetimes")
         if self.end < self.start:
             raise ValueError(f"Window end {self.end} is before its start {self.start}")
+        if self.as_of is not None and (self.as_of.tzinfo is None or self.as_of.utcoffset() is None):
+            raise ValueError("Window as_of must be an aware datetime")
 
     @property
     def days(self) -> int:
@@ -68,12 +76,17 @@ class Window:
 
     def as_dict(self) -> dict[str, str]:
         """JSON-safe, for XCom and sync_runs."""
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "why": self.why}
+        out = {"start": self.start.isoformat(), "end": self.end.isoformat(), "why": self.why}
+        if self.as_of is not None:
+            out["as_of"] = self.as_of.isoformat()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Window:
+        as_of = data.get("as_of")
         return cls(
-            date.fromisoformat(data["start"]), date.fromisoformat(data["end"]), str(data.get("why", ""))
+            date.fromisoformat(data["start"]), date.fromisoformat(data["end"]), str(data.get("why", "")),
+            datetime.fromisoformat(as_of) if as_of else None,
         )
 
     def __str__(self) -> str:
@@ -127,6 +140,24 @@ def weekly_window(run_date: date, weeks: int = WEEKLY_WEEKS) -> Window:
         f"{_plural(weeks, 'complete ISO week')} before the run's week {_iso_week(run_date)}: "
         f"{_iso_week(start)} to {_iso_week(end)}",
     )
+
+
+def intraday_window(as_of: datetime, timezone: str) -> Window:
+    """Today so far: the one calendar day of `as_of` in the account's zone, with `as_of` kept so the ledger
+    marks the day partial as of then. (In Auckland that is often already tomorrow in UTC, in Los Angeles
+    still yesterday: the day is the account's, as the APIs report it.)"""
+    day = local_date(as_of, timezone)
+    local = as_of.astimezone(_zone(timezone))
+    return Window(day, day, f"today so far ({day}, as of {local:%H:%M} {timezone})", as_of=as_of)
+
+
+def late_for_next_slot(slot: datetime, frequency: str, now: datetime) -> bool:
+    """Whether a scheduled intraday run stamped `slot` starts when its next slot is already due: it would
+    overlap the next run (or duplicate it), so it is skipped rather than queued behind it."""
+    minutes = INTRADAY_MINUTES.get(frequency)
+    if minutes is None:
+        raise ValueError(f"frequency {frequency!r} has no intraday schedule")
+    return now >= slot + timedelta(minutes=minutes)
 
 
 def retention_limit(today: date, retention_months: int) -> date:
@@ -238,10 +269,16 @@ def resolve_window(
     Raises ConfError for a bad conf (or a backfill before the retention limit), so the first task fails with
     one clear message before any API call or write.
     """
-    if kind not in ("daily", "weekly", "force_sync"):
+    if kind not in ("daily", "weekly", "force_sync", "intraday"):
         raise ValueError(f"unknown window kind {kind!r}")
     today = local_date(now, timezone)
     source = "logical date" if logical_date is not None else "run_after (no logical date)"
+    if kind == "intraday":
+        # the run's own instant (its slot), never later than now: a run stamped in the future reads now
+        validate_conf(conf, allowed=INTRADAY_CONF_KEYS)
+        instant = logical_date if logical_date is not None else run_after
+        window = intraday_window(min(instant, now), timezone)
+        return replace(window, why=f"{window.why} from the {source}")
     run_date = local_date(logical_date if logical_date is not None else run_after, timezone)
     where = f"in {timezone}"
     clamp_note = ""

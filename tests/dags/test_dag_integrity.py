@@ -26,7 +26,7 @@ def expected_ids() -> set[str]:
     return {
         f"ads_sync__{a.platform}__{a.account_id}__{kind}"
         for a in registry.accounts
-        for kind in ("daily", "weekly", "force_sync")
+        for kind in ("daily", "weekly", "force_sync") + (("intraday",) if a.frequency in ("30min", "hourly") else ())
     }
 
 
@@ -36,7 +36,9 @@ def test_no_import_errors(bag) -> None:
 
 def test_exactly_the_registry_dags(bag) -> None:
     assert set(bag.dag_ids) == expected_ids() | {"ads_sync__discover"}
-    assert len(bag.dag_ids) == 16  # 3 Google Ads and 2 Meta accounts, 3 DAGs each, and discovery
+    # 3 Google Ads and 2 Meta accounts, 3 DAGs each, Nordlicht's intraday DAG (frequency: hourly), discovery
+    assert len(bag.dag_ids) == 17
+    assert [i for i in bag.dag_ids if i.endswith("__intraday")] == ["ads_sync__google_ads__1234567890__intraday"]
 
 
 def test_one_file_per_shard_each_dag_in_its_hash_shard(bag) -> None:
@@ -105,6 +107,21 @@ def test_a_task_start_builds_only_its_dag(monkeypatch: pytest.MonkeyPatch) -> No
     assert list(build_dags(registry, shard=(own + 1) % SHARDS, shards=SHARDS)) == []
 
 
+@pytest.mark.parametrize(("wanted", "built"), [
+    ("ads_sync__google_ads__1234567890__intraday", True),  # Nordlicht: frequency hourly
+    ("ads_sync__google_ads__2345678901__intraday", False),  # a daily account has none to build
+])
+def test_a_task_start_builds_an_intraday_dag_only_where_it_exists(
+    monkeypatch: pytest.MonkeyPatch, wanted: str, built: bool
+) -> None:
+    from ads_sync.dag_factory import SHARDS, build_dags, shard_of
+
+    monkeypatch.setenv("_AIRFLOW_PARSING_CONTEXT_DAG_ID", wanted)
+    own = shard_of("__".join(wanted.split("__")[1:3]), SHARDS)
+    got = [d.dag_id for d in build_dags(ROOT / "include" / "accounts.yaml", shard=own, shards=SHARDS)]
+    assert got == ([wanted] if built else [])
+
+
 def test_task_graph_and_settings(bag) -> None:
     for dag_id in expected_ids():
         dag = bag.dags[dag_id]
@@ -141,6 +158,44 @@ def test_every_dags_param_defaults_fit_their_schemas(bag) -> None:
         resolved = dag.params.validate()  # raises ParamValidationError on a default its schema refuses
         checked += len(resolved)
     assert checked >= len(bag.dags)  # every sync DAG has at least dry_run
+
+
+def test_intraday_dag_schedule_and_limits(bag) -> None:
+    """Issue 17: hourly means an intraday DAG every hour in the account's zone; the daily DAG stays at 02:00."""
+    from datetime import timedelta
+
+    intraday = bag.dags["ads_sync__google_ads__1234567890__intraday"]
+    daily = bag.dags["ads_sync__google_ads__1234567890__daily"]
+    assert (intraday.timetable.expression, str(intraday.timetable.timezone)) == ("0 * * * *", "Europe/Berlin")
+    assert daily.timetable.expression == "0 2 * * *"
+    assert intraday.max_active_runs == 1 and intraday.catchup is False
+    assert "intraday" in intraday.tags and "today so far" in intraday.doc_md
+    assert set(intraday.params.keys()) == {"dry_run"}
+    # an hourly run is over before its next slot: every task's timeout together stays under the hour
+    assert sum((t.execution_timeout for t in intraday.tasks), timedelta()) < timedelta(hours=1)
+
+
+def test_only_intraday_frequencies_get_an_intraday_dag(tmp_path: Path) -> None:
+    from ads_sync.dag_factory import build_dags
+
+    registry = tmp_path / "accounts.yaml"
+    registry.write_text(textwrap.dedent("""\
+        accounts:
+          - {platform: google_ads, account_id: "1111111111", name: D, timezone: UTC, currency: USD}
+          - {platform: google_ads, account_id: "2222222222", name: H, timezone: UTC, currency: USD, frequency: hourly}
+          - {platform: meta, account_id: "333", name: T, timezone: Pacific/Auckland, currency: NZD, frequency: 30min}
+          - {platform: meta, account_id: "444", name: M, timezone: UTC, currency: USD, frequency: manual}
+          - {platform: meta, account_id: "555", name: I, timezone: UTC, currency: USD, frequency: hourly, active: false}
+        """))
+    dags = {d.dag_id: d for d in build_dags(registry)}
+    intraday = {i: d for i, d in dags.items() if i.endswith("__intraday")}
+    assert set(intraday) == {"ads_sync__google_ads__2222222222__intraday", "ads_sync__meta__333__intraday",
+                             "ads_sync__meta__555__intraday"}
+    assert intraday["ads_sync__meta__333__intraday"].timetable.expression == "0,30 * * * *"
+    assert str(intraday["ads_sync__meta__333__intraday"].timetable.timezone) == "Pacific/Auckland"
+    assert not hasattr(intraday["ads_sync__meta__555__intraday"].timetable, "expression")  # inactive: unscheduled
+    for dag_id in ("ads_sync__google_ads__2222222222__daily", "ads_sync__meta__333__daily"):
+        assert dags[dag_id].timetable.expression == "0 2 * * *"  # not hourly any more
 
 
 def test_force_sync_params_are_nullable_with_descriptions(bag) -> None:

@@ -180,9 +180,9 @@ def start_deployment(
 
 
 def expected_dag_ids() -> set[str]:
-    from ads_sync.dag_factory import KINDS, dag_id
+    from ads_sync.dag_factory import dag_id, kinds_for
 
-    return {dag_id(account, kind) for account in registry().accounts for kind in KINDS}
+    return {dag_id(account, kind) for account in registry().accounts for kind in kinds_for(account)}
 
 
 def registry() -> Any:

@@ -12,9 +12,11 @@ from ads_sync.sources import google_ads
 from ads_sync.windows import Window
 
 SQL = Path(__file__).resolve().parents[2] / "include" / "sql"
-#: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py
+#: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py; and
+#: intraday.unknown_entities: a column of tables.py and an entity table of intraday.ENTITY_REFS
 IDENTIFIER_SLOTS = {
     "final", "staging", "key_match", "keys", "columns", "s_columns", "values", "f_values", "s_values",
+    "column", "entity",
 }
 
 

@@ -55,3 +55,15 @@ def test_the_chart_draws_no_bar_for_a_gap_and_keeps_decimal_amounts() -> None:
     svg = chart.spend_svg(dates, {dates[0]: Decimal("12.345678"), dates[2]: Decimal("0.10")}, {dates[1]}, "NZD")
     assert svg.count('class="bar"') == 2 and svg.count('class="nodata"') == 1
     assert f"<title>{dates[1]}: no data</title>" in svg and "12.35 NZD" in svg
+
+
+def test_a_partial_yesterday_is_so_far_until_the_daily_run_and_its_bar_says_so() -> None:
+    """Issue 17: after midnight the last intraday load of yesterday is still partial: labelled so far."""
+    yesterday = TODAY - timedelta(days=1)
+    partial = {**load(yesterday), "partial_as_of": datetime(2026, 12, 1, 22, 30)}
+    [day] = days.report_days([yesterday], today=TODAY, loads={yesterday: partial}, gap_dates=set(),
+                             mismatches=set(), horizon=3)
+    assert day.state == "so_far" and "partial as of 2026-12-01 22:30 UTC" in day.title
+    svg = chart.spend_svg([yesterday, TODAY], {yesterday: Decimal("1.00"), TODAY: Decimal("2.50")}, set(), "EUR",
+                          so_far={TODAY})
+    assert 'class="bar sofar"' in svg and "2.50 EUR so far" in svg and "1.00 EUR</title>" in svg

@@ -706,3 +706,56 @@ def test_modules_import_nothing_heavy() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------------------------------- intraday
+
+
+@pytest.mark.parametrize(
+    ("instant", "tz", "day", "clock"),
+    [
+        (utc(2026, 11, 24, 12), "Pacific/Auckland", "2026-11-25", "01:00"),  # already tomorrow in UTC
+        (utc(2026, 11, 25, 2), "America/Los_Angeles", "2026-11-24", "18:00"),  # still yesterday in UTC
+        (utc(2026, 3, 29, 1, 30), "Europe/Berlin", "2026-03-29", "03:30"),  # just after spring forward
+    ],
+)
+def test_intraday_window_is_today_in_the_account_zone(instant: datetime, tz: str, day: str, clock: str) -> None:
+    from ads_sync.windows import intraday_window
+
+    w = intraday_window(instant, tz)
+    assert (w.start, w.end, w.as_of) == (D(day), D(day), instant)
+    assert w.why == f"today so far ({day}, as of {clock} {tz})"
+    assert Window.from_dict(w.as_dict()) == w  # as_of travels through XCom
+
+
+def test_resolve_intraday_uses_the_run_instant_and_never_the_future() -> None:
+    now = utc(2026, 11, 25, 2)
+    slot = utc(2026, 11, 25, 1, 30)
+    w = resolve_window(kind="intraday", run_type="scheduled", logical_date=slot, run_after=slot, conf={},
+                       timezone="America/Los_Angeles", lookback_days=7, retention_months=37, now=now)
+    assert w is not None and (w.start, w.as_of) == (D("2026-11-24"), slot)
+    assert "from the logical date" in w.why
+    manual = resolve_window(kind="intraday", run_type="manual", logical_date=None, run_after=now, conf=None,
+                            timezone="Pacific/Auckland", lookback_days=7, retention_months=37, now=now)
+    assert manual is not None and (manual.start, manual.as_of) == (D("2026-11-25"), now)
+    future = resolve_window(kind="intraday", run_type="manual", logical_date=now + timedelta(days=2),
+                            run_after=now, conf={}, timezone="UTC", lookback_days=7, retention_months=37, now=now)
+    assert future is not None and future.as_of == now
+
+
+def test_resolve_intraday_rejects_unknown_conf() -> None:
+    now = utc(2026, 11, 25, 2)
+    with pytest.raises(ConfError, match="unknown conf key 'weeks'"):
+        resolve_window(kind="intraday", run_type="manual", logical_date=now, run_after=now, conf={"weeks": 2},
+                       timezone="UTC", lookback_days=7, retention_months=37, now=now)
+
+
+def test_late_for_next_slot() -> None:
+    from ads_sync.windows import late_for_next_slot
+
+    slot = utc(2026, 11, 25, 10)
+    assert not late_for_next_slot(slot, "30min", slot + timedelta(minutes=29, seconds=59))
+    assert late_for_next_slot(slot, "30min", slot + timedelta(minutes=30))
+    assert not late_for_next_slot(slot, "hourly", slot + timedelta(minutes=59))
+    with pytest.raises(ValueError, match="no intraday schedule"):
+        late_for_next_slot(slot, "daily", slot)

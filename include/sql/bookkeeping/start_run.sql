@@ -5,4 +5,4 @@ ON CONFLICT (dag_id, run_id) DO UPDATE
 SET window_start = EXCLUDED.window_start, window_end = EXCLUDED.window_end, status = 'running',
     started_at = now(), finished_at = NULL, error = NULL,
     api_requests = 0, rows_extracted = 0,
-    rows_inserted = 0, rows_updated = 0, rows_unchanged = 0, rows_deleted = 0
+    rows_inserted = 0, rows_updated = 0, rows_unchanged = 0, rows_deleted = 0, data_change = NULL

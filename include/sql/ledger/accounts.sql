@@ -1,9 +1,11 @@
 -- Per registry account: its sync status, the newest date every one of its reports has loaded, the
--- rows its latest loads delivered, and the outcome of its latest finished push.
+-- rows its latest loads delivered, and the outcome of its latest finished push. A partial date (loaded
+-- before it was over: intraday) is not a complete one, so it never makes an account look fresher.
 WITH registry AS (
     SELECT * FROM unnest(%(platforms)s::text[], %(account_ids)s::text[]) AS r (platform, account_id)
 ), per_report AS (
-    SELECT c.platform, c.account_id, c.report, max(c.date) AS last_date, sum(c.rows) AS rows
+    SELECT c.platform, c.account_id, c.report, max(c.date) FILTER (WHERE c.partial_as_of IS NULL) AS last_date,
+           sum(c.rows) AS rows
     FROM ads_sync.coverage AS c
     JOIN registry USING (platform, account_id)
     GROUP BY c.platform, c.account_id, c.report

@@ -1,6 +1,7 @@
 -- Gaps: dates in an account's history that no successful run covered, per report, within the last
 -- %(days)s days of that history. The history runs from the earliest date any successful run loaded
 -- to %(last_days)s: yesterday for an active account, NULL (= its newest loaded date) for an inactive one.
+-- A date loaded only partially (intraday, before it was over) is still a gap until a complete load.
 WITH registry AS (
     SELECT *
     FROM unnest(%(platforms)s::text[], %(account_ids)s::text[], %(last_days)s::date[])
@@ -28,6 +29,7 @@ FROM expected AS e
 WHERE NOT EXISTS (
     SELECT 1 FROM ads_sync.coverage AS c
     WHERE c.platform = e.platform AND c.account_id = e.account_id AND c.report = e.report AND c.date = e.date
+      AND c.partial_as_of IS NULL
 )
 GROUP BY e.platform, e.account_id, e.date
 ORDER BY e.platform, e.account_id, e.date

@@ -6,4 +6,5 @@ FROM ads_sync.coverage_loads AS l
 JOIN ads.accounts AS a USING (platform, account_id)
 WHERE l.platform = %(platform)s AND l.account_id = %(account_id)s
   AND (l.cost_change <> 0 OR l.conversions_change <> 0)
+  AND NOT l.previous_partial  -- a partial day completed is not a restatement
 ORDER BY l.date, l.report, l.loaded_at

@@ -12,6 +12,8 @@ WITH loads AS (
     FROM ads_sync.coverage_loads AS l
     JOIN ads.accounts AS a USING (platform, account_id)
     WHERE l.cost_change IS NOT NULL
+      -- the first complete load after a partial one: the rest of the day arriving, not a restatement
+      AND NOT l.previous_partial
       -- a re-read on the day of the previous load says nothing about ageing
       AND (l.previous_loaded_at AT TIME ZONE a.timezone)::date < (l.loaded_at AT TIME ZONE a.timezone)::date
       AND l.loaded_at > %(now)s::timestamptz - make_interval(days => %(days)s)

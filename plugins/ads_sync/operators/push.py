@@ -65,7 +65,8 @@ def push(
         with conn.transaction():
             grids = summaries.account_grids(
                 conn, platform=account.platform, account_id=account.account_id, currency=account.currency,
-                as_of=as_of,
+                as_of=as_of, today=as_of + timedelta(days=1) if account.intraday else None,
+                timezone=account.timezone,
             )
         done.append(write_spreadsheet(hook, account.sheet, grids))
     if overview_sheet:
@@ -96,6 +97,8 @@ class PushSummariesOperator(AccountSyncOperator):
             )
             self._record(context, "skipped", None, 0)
             raise AirflowSkipException(f"no spreadsheet configured for {self.account.key}")
+        if self.kind == "intraday":
+            self.skip_unless_due(context)
         from ads_sync.hooks.sheets import SheetsHook
 
         hook = SheetsHook(self.sheets_conn_id)
@@ -115,6 +118,19 @@ class PushSummariesOperator(AccountSyncOperator):
                           "" if item["writes"] == 1 else "s")
         self._record(context, "success", None, hook.requests)
         return {"spreadsheets": done, "requests": hook.requests}
+
+    def skip_unless_due(self, context: Any) -> None:
+        """Intraday: push at most once an hour, and only when a run changed data since the last push."""
+        from ads_sync import intraday
+
+        with self.connect() as conn, conn.transaction():
+            decision = intraday.should_push(conn, self.account, datetime.now(UTC))
+        if decision.push:
+            self.log.info("Pushing the summaries of %s: %s", self.account.key, decision.reason)
+            return
+        self.log.info("Not pushing the summaries of %s this run: %s", self.account.key, decision.reason)
+        self._record(context, "skipped", None, 0)
+        raise AirflowSkipException(f"intraday push of {self.account.key} skipped: {decision.reason}")
 
     def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
         """The merge has committed: a failed push (also one the failure callback reports) is the push's,

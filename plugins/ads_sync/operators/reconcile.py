@@ -36,7 +36,8 @@ class ReconcileOperator(AccountSyncOperator):
         ids = {"dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id}
         with self.connect() as conn, conn.transaction():
             outcome = reconcile.check(conn, self.account, start=window.start, end=window.end,
-                                      platform_totals=totals, now=datetime.now(UTC), **ids)
+                                      platform_totals=totals, now=datetime.now(UTC), as_of=window.as_of,
+                                      **ids)
             warehouse.run_sql(conn, "bookkeeping/add_api_requests.sql", {**ids, "api_requests": connector.requests})
         if outcome.mismatches:
             for c in outcome.mismatches:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ads_sync.registry import Account
     from ads_sync.windows import Window
 
-Kind = Literal["daily", "weekly", "force_sync"]
+Kind = Literal["daily", "weekly", "force_sync", "intraday"]
 RESOLVE_TASK = "resolve_window"
 ERROR_LIMIT = 2000
 
@@ -166,6 +166,7 @@ class ResolveWindowOperator(AccountSyncOperator):
         from ads_sync.windows import ConfError, resolve_window, validate_conf
 
         run = context["dag_run"]
+        self.skip_if_late(run)
         # The run's own conf, not context["params"]: every Param defaults to null/false, so the conf
         # alone says what was chosen, and unknown keys are caught here (Airflow accepts them).
         conf = dict(run.conf or {})
@@ -193,7 +194,10 @@ class ResolveWindowOperator(AccountSyncOperator):
         versions.log_state(self.log, self.account.platform)  # issue 16: warns from 90 days before a sunset
         dry_run = conf.get("dry_run") is True
         if dry_run:
-            for step in connector_for(self.account).steps(window):
+            connector = connector_for(self.account)
+            # intraday: the facts; entities only if a fact named a new one, which a dry run cannot know
+            steps = connector.fact_steps(window) if self.kind == "intraday" else connector.steps(window)
+            for step in steps:
                 self.log.info("Dry run: would request %s: %s", step.table.name, step.request)
             return {**window.as_dict(), "dry_run": True}
         with self.connect() as conn:
@@ -213,6 +217,22 @@ class ResolveWindowOperator(AccountSyncOperator):
                     "platform": self.account.platform, "account_id": self.account.account_id,
                 })
         return {**window.as_dict(), "dry_run": False}
+
+    def skip_if_late(self, run: Any) -> None:
+        """An intraday run the scheduler starts when its next slot is already due (a slow previous run, a
+        busy scheduler) is skipped, not run behind time: it would overlap the next one, which reads the same
+        day fresher. Only scheduled runs: a run someone triggered is run."""
+        from ads_sync.windows import late_for_next_slot
+
+        run_type = str(getattr(run.run_type, "value", run.run_type))
+        if self.kind != "intraday" or run_type != "scheduled" or run.logical_date is None:
+            return
+        now = datetime.now(UTC)
+        if late_for_next_slot(run.logical_date, self.account.frequency, now):
+            message = (f"intraday run for the slot {run.logical_date.isoformat()} starts at {now.isoformat()}, "
+                       f"when its next slot is already due: skipped so it cannot overlap the next run")
+            self.log.warning("Skipping %s: %s", self.account.key, message)
+            raise AirflowSkipException(message)
 
     def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
         """A bad conf writes nothing anywhere; other failures are recorded as usual."""
@@ -237,7 +257,27 @@ class ExtractOperator(AccountSyncOperator):
 
         window = _window(self.window(context))
         connector = connector_for(self.account)
+        if self.kind == "intraday":
+            return self.stage_intraday(context, connector, window)
         return self.stage(context, connector, connector.steps(window), connector.rollups(window))
+
+    def stage_intraday(self, context: Any, connector: Any, window: Window) -> dict[str, int]:
+        """Today's facts, and entities only when a fact names a new one (ads_sync.intraday)."""
+        from ads_sync import intraday, warehouse
+
+        with self.connect() as conn:
+            bind = getattr(connector, "bind_warehouse", None)
+            if bind is not None:
+                bind(conn)
+            rows, _ = intraday.extract(conn, connector, window, load_id=load_id(context), account=self.account)
+            with conn.transaction():
+                warehouse.run_sql(conn, "bookkeeping/record_extract.sql", {
+                    "dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id,
+                    "api_requests": connector.requests, "rows_extracted": rows,
+                })
+        self.log.info("Extracted %s rows of today so far for %s in %s API requests", rows, self.account.key,
+                      connector.requests)
+        return {"rows_extracted": rows, "api_requests": connector.requests}
 
     def stage(self, context: Any, connector: Any, steps: Any, rollups: Any) -> dict[str, int]:
         """Stream the steps into staging, roll up, and record the extract in the sync log."""
@@ -283,6 +323,9 @@ class MergeOperator(AccountSyncOperator):
                 conn, tables, load_id=load_id(context), account=self.account, window=window, finish=finish
             )
         self.log.info("Merged %s for %s: %s", window.why, self.account.key, counts.as_dict())
+        if not counts.changed:
+            self.log.info("No change for %s: the API returned %s as loaded before; nothing was written",
+                          self.account.key, window)
         return counts.as_dict()
 
 

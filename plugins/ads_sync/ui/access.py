@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import HTTPException, Request, status
 
-from ads_sync.dag_factory import KINDS, dag_id
+from ads_sync.dag_factory import dag_id, kinds_for
 
 NOT_FOUND = "No such account (or you may not see it)"
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def account_dag_ids(account: Account) -> list[str]:
-    return [dag_id(account, kind) for kind in KINDS]
+    return [dag_id(account, kind) for kind in kinds_for(account)]
 
 
 def visible_accounts(user: BaseUser, accounts: Iterable[Account]) -> list[Account]:

@@ -1,8 +1,9 @@
 """The spend-by-day chart as inline SVG: one bar per loaded date; a date with no data gets a gap mark
-on the axis, never a zero bar. Amounts stay Decimal; only the bar geometry is computed in floats."""
+on the axis, never a zero bar; a day still moving (intraday) is a lighter bar labelled "so far". Amounts stay
+Decimal; only the bar geometry is computed in floats."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -10,7 +11,10 @@ from html import escape
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM = 1000, 150, 70, 18
 
 
-def spend_svg(dates: Sequence[date], cost: Mapping[date, Decimal], gap_dates: set[date], currency: str) -> str:
+def spend_svg(
+    dates: Sequence[date], cost: Mapping[date, Decimal], gap_dates: set[date], currency: str,
+    *, so_far: Collection[date] = frozenset(),
+) -> str:
     top = max(cost.values(), default=Decimal(0))
     step = (WIDTH - PAD_LEFT) / max(len(dates), 1)
     plot = HEIGHT - PAD_BOTTOM
@@ -25,9 +29,11 @@ def spend_svg(dates: Sequence[date], cost: Mapping[date, Decimal], gap_dates: se
         x = PAD_LEFT + i * step
         if day in cost:
             h = float(cost[day] / top) * (plot - 4) if top > 0 else 0.0
+            partial = day in so_far
             parts.append(
-                f'<rect class="bar" x="{x + 1:.1f}" y="{plot - h:.1f}" width="{max(step - 2, 1):.1f}" '
-                f'height="{h:.1f}"><title>{day}: {_money(cost[day])} {escape(currency)}</title></rect>'
+                f'<rect class="bar{" sofar" if partial else ""}" x="{x + 1:.1f}" y="{plot - h:.1f}" '
+                f'width="{max(step - 2, 1):.1f}" height="{h:.1f}"><title>{day}: {_money(cost[day])} '
+                f'{escape(currency)}{" so far" if partial else ""}</title></rect>'
             )
         elif day in gap_dates:
             parts.append(

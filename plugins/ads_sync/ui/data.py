@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ads_sync import ledger, reconcile, status
-from ads_sync.dag_factory import KINDS, dag_id
+from ads_sync.dag_factory import dag_id, kinds_for
 from ads_sync.ui import days
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def account_rows(conn: psycopg.Connection[Any], accounts: Sequence[Account], *, 
     by_key = {a.key: a for a in accounts}
     for row in rows:
         account = by_key[f"{row['platform']}__{row['account']}"]
-        row["dag_ids"] = {kind: dag_id(account, kind) for kind in KINDS}
+        row["dag_ids"] = {kind: dag_id(account, kind) for kind in kinds_for(account)}
     return sorted(rows, key=attention)
 
 
@@ -60,6 +60,8 @@ class AccountView:
     reports: dict[str, list[days.Day]]
     spend: dict[date, Decimal]
     gap_ranges: list[tuple[date, date]]
+    #: dates whose numbers are so far (loaded before the day was over): labelled "so far"
+    so_far: set[date] = field(default_factory=set)
     runs: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -88,4 +90,5 @@ def account_view(conn: psycopg.Connection[Any], account: Account, *, now: dateti
     return AccountView(
         account=account, row=row, today=today, dates=dates, reports=reports, spend=spend,
         gap_ranges=days.ranges(h["date"] for h in holes), runs=runs,
+        so_far={d.date for ds in reports.values() for d in ds if d.state == "so_far" and d.date in spend},
     )

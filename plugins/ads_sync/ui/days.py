@@ -1,7 +1,8 @@
 """The coverage calendar's rules, pure: what each report's day is, and gap dates as contiguous ranges.
 
 A day of a report is, in this order:
-- `so_far`: a date from today on that has a load (intraday partial days; the hook for a "so far" label);
+- `so_far`: a date loaded before it was over (intraday: today so far, and yesterday until the daily run
+  loads it complete), or from today on with a load: labelled "so far";
 - `not_due`: today or later without a load (the daily run loads yesterday at 02:00 local);
 - `mismatch`: loaded, and the latest reconciliation of the date says the platform's totals differ;
 - `settling`: loaded, and still young enough that re-reads may move it: younger than the platform's
@@ -57,7 +58,10 @@ def report_days(
         load = loads.get(day)
         if load is not None:
             when = f"loaded {load['loaded_at']:%Y-%m-%d %H:%M} UTC, {load['rows']} rows, by {load['load_id']}"
-            if day >= today:
+            partial = load.get("partial_as_of")
+            if partial is not None:
+                out.append(Day(day, "so_far", f"{day}: so far (partial as of {partial:%Y-%m-%d %H:%M} UTC): {when}"))
+            elif day >= today:
                 out.append(Day(day, "so_far", f"{day}: so far: {when}"))
             elif day in mismatches:
                 out.append(Day(day, "mismatch", f"{day}: loaded totals differ from the platform's; {when}"))

@@ -54,9 +54,10 @@ def render(name: str, **context: Any) -> str:
 
 
 def dag_links(account: Account, root: str) -> list[tuple[str, str]]:
-    from ads_sync.dag_factory import KINDS, dag_id
+    from ads_sync.dag_factory import dag_id, kinds_for
 
-    return [(kind.replace("_", " "), f"{root}/dags/{quote(dag_id(account, kind), safe='')}") for kind in KINDS]
+    return [(kind.replace("_", " "), f"{root}/dags/{quote(dag_id(account, kind), safe='')}")
+            for kind in kinds_for(account)]
 
 
 def accounts_page(
@@ -72,7 +73,7 @@ def accounts_page(
 
 def account_page(view: AccountView, *, root: str, may_act: bool, tab: bool) -> str:
     gap_set = {d.date for row in view.reports.values() for d in row if d.state == "gap"}
-    svg = chart.spend_svg(view.dates, view.spend, gap_set, view.account.currency)
+    svg = chart.spend_svg(view.dates, view.spend, gap_set, view.account.currency, so_far=view.so_far)
     return render(
         "account.html", v=view, a=view.account, row=view.row, root=root, may_act=may_act, tab=tab,
         dags=dag_links(view.account, root), spend_svg=svg,

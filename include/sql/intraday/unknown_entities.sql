@@ -1,0 +1,9 @@
+-- Ids an intraday load's staged facts name that the warehouse has no entity row for yet (a campaign, ad
+-- group or ad created today): only then does the run ask the API for entities.
+SELECT count(DISTINCT s.{column})
+FROM {staging} AS s
+WHERE s.load_id = %(load_id)s
+  AND NOT EXISTS (
+      SELECT 1 FROM {entity} AS e
+      WHERE e.platform = s.platform AND e.account_id = s.account_id AND e.id = s.{column}
+  )
