@@ -21,7 +21,6 @@ from tests.e2e.test_schedules import wall_clock_instant
 pytestmark = pytest.mark.timeout(480)
 
 BETWEEN = re.compile(r"FROM (\w+) WHERE segments\.date BETWEEN '([0-9-]+)' AND '([0-9-]+)'")
-FACTS = ("campaign_daily", "ad_group_daily")
 
 
 def keep_busy(deployment: Deployment, account: Any) -> tuple[str, str]:
@@ -66,12 +65,13 @@ def backfill(deployment: Deployment, dag_id: str, start: date, end: date, *extra
     raise TimeoutError(f"backfill {newest} of {dag_id} not finished; the CLI said: {done.stdout[-3000:]}")
 
 
-def facts(db: Any, account_id: str) -> dict[str, list[tuple[Any, ...]]]:
+def facts(db: Any, account: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """The account's rows of every report it loads (its registry `reports`, opt-in ones included)."""
     return {
         table: db.execute(
-            f"SELECT * FROM ads.{table} WHERE account_id = %s ORDER BY 1, 2, 3, 4", (account_id,)
+            f"SELECT * FROM ads.{table} WHERE account_id = %s ORDER BY 1, 2, 3, 4", (account.account_id,)
         ).fetchall()
-        for table in FACTS
+        for table in account.reports
     }
 
 
@@ -83,7 +83,7 @@ def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     other = next(a for a in google_accounts() if a.account_id != account.account_id)
     dag_id = f"ads_sync__google_ads__{account.account_id}__daily"
     local_airflow.unpause_settled(dag_id)  # backfills need an unpaused, scheduled DAG
-    db.execute("TRUNCATE ads.campaign_daily, ads.ad_group_daily, ads_sync.coverage, ads_sync.sync_runs")
+    db.execute(f"TRUNCATE {', '.join(f'ads.{t}' for t in account.reports)}, ads_sync.coverage, ads_sync.sync_runs")
     local_airflow.sandbox.reset()
 
     # old enough that the sandbox's late-conversion drift no longer moves these days
@@ -111,24 +111,24 @@ def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     assert all(m[2] == m[3] for m in reports if m), "a backfill run asked for more than its own day"
     assert set(per_report_day.values()) == {1}, per_report_day
     assert {day for _, day in per_report_day} == {d.isoformat() for d in days}
-    assert len(per_report_day) == len(days) * len(FACTS)
+    assert len(per_report_day) == len(days) * len(account.reports)
 
     coverage = db.execute(
         "SELECT report, date, load_id FROM ads_sync.coverage WHERE account_id = %s ORDER BY 1, 2",
         (account.account_id,),
     ).fetchall()
-    assert {(report, day) for report, day, _ in coverage} == {(t, d) for t in FACTS for d in days}
+    assert {(report, day) for report, day, _ in coverage} == {(t, d) for t in account.reports for d in days}
     run_ids = {r["dag_run_id"] for r in runs}
     assert all(load_id.split("/", 1)[1] in run_ids for _, _, load_id in coverage)
     loaded = db.execute(
         "SELECT DISTINCT date FROM ads.campaign_daily WHERE account_id = %s", (account.account_id,)
     ).fetchall()
     assert sorted(r[0] for r in loaded) == days
-    first = facts(db, account.account_id)
+    first = facts(db, account)
 
     again = backfill(local_airflow, dag_id, start, end, "--reprocess-behavior", "completed", busy_with=other)
     assert len(again) == len(days) and all(r["state"] == "success" for r in again), again
-    assert facts(db, account.account_id) == first
+    assert facts(db, account) == first
     assert {r["dag_run_id"] for r in again} == run_ids  # the same runs, run again
     counts = db.execute(
         "SELECT sum(rows_inserted), sum(rows_updated), sum(rows_deleted), sum(rows_unchanged), count(*)"
