@@ -12,9 +12,11 @@ from ads_sync.sources import google_ads
 from ads_sync.windows import Window
 
 SQL = Path(__file__).resolve().parents[2] / "include" / "sql"
-#: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py
+#: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py, and the
+#: merged days' date ranges (psycopg.sql.Literal of `date` objects the merge read from staging)
 IDENTIFIER_SLOTS = {
     "final", "staging", "key_match", "keys", "columns", "s_columns", "values", "f_values", "s_values",
+    "f_days", "s_days",
 }
 
 
