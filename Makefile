@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e
+.PHONY: install demo status test test-unit sandbox reliability reliability-ci lock lint clean bench bench-quick airflow settings e2e
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ status: install
 # benchmarks of issue 7 (not part of `make test`): prints the table, writes bench/RESULTS.md; ~15 min
 bench: install
 	$(BIN)/python -m bench.run
+
+# a ~2-minute subset for a developer's loop (load at 60 days, decoding, API requests); also appends to bench/history.csv
+bench-quick: install
+	$(BIN)/python -m bench.run --quick
 
 # FAST=1 leaves out the end-to-end tests (real Airflow processes, several minutes)
 test: install

@@ -19,7 +19,8 @@ def _truncate(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("TRUNCATE ads.ad_group_daily, ads.ad_groups, ads.campaigns, ads_sync.coverage")
+        conn.execute("TRUNCATE ads.ad_group_daily, ads.ad_groups, ads.campaigns, ads_sync.coverage,"
+                     " ads_sync.day_hashes")
         conn.execute("CHECKPOINT")
 
 
@@ -44,11 +45,11 @@ def _load_step(url: str, account: Any, window: Any, rows: list[tuple[object, ...
     return {"stage_s": t1 - t0, "merge_s": t2 - t1, "total_s": t2 - t0, "counts": counts, "wal": wal}
 
 
-def run(url: str) -> dict[str, Any]:
+def run(url: str, days: int = 365) -> dict[str, Any]:
     import psycopg
 
     account = common.account(ACCOUNT)
-    window = common.year_window()
+    window = common.year_window(days)
     out: dict[str, Any] = {}
 
     _truncate(url)

@@ -3,6 +3,10 @@
     python -m bench.run                      # embedded PostgreSQL in a scratch folder (the default)
     python -m bench.run --database-url URL   # a PostgreSQL of your choice (its ads* schemas are emptied)
     python -m bench.run --skip parsing       # leave out a benchmark (load, memory, decode, requests, parsing)
+    python -m bench.run --quick              # `make bench-quick`: load (60 days), decode, requests; ~2 min
+
+Every run appends its figures to bench/history.csv (date, commit, machine, one line per row), so a
+regression shows as a change between runs; quick runs are marked so and use smaller sizes.
 
 Absolute times on a shared machine are noise; each reference runs in the same process and minute as
 ours, and the table compares them.
@@ -72,7 +76,7 @@ def load_rows(r: dict[str, Any]) -> list[Row]:
     typical_rate = r["typical_rows"] / r["typical_s"]
     wal_ratio = step2["wal"] / step1["wal"]
     return [
-        Row("1 load step (staging COPY + merge), 1M ad-group days", rate(n, step1["total_s"]),
+        Row(f"1 load step (staging COPY + merge), {n / 1e6:.2g}M ad-group days", rate(n, step1["total_s"]),
             f"plain COPY into final: {rate(n, r['copy_s'])}", step_rate / copy_rate, ">= 0.50",
             step_rate / copy_rate >= 0.5),
         Row("1 whole path (sandbox -> staging -> merge -> final)", rate(first.rows, first.total_s),
@@ -167,6 +171,36 @@ def request_rows(q: dict[str, dict[str, int]]) -> list[Row]:
              "= minimum", None)]
 
 
+HISTORY_FIELDS = ["date", "commit", "machine", "subset", "benchmark", "ours", "reference", "ratio", "target", "met"]
+
+
+def commit() -> str:
+    """The checkout's commit, `-dirty` when the working tree differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    head = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return head + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def append_history(path: Path, rows: list[Row], *, subset: str, when: datetime) -> None:
+    """One line per row of this run (a new file starts with the header)."""
+    import csv
+
+    new = not path.exists()
+    with path.open("a", newline="") as out:
+        writer = csv.writer(out)
+        if new:
+            writer.writerow(HISTORY_FIELDS)
+        stamp, head, host = f"{when:%Y-%m-%d %H:%M}", commit(), machine()
+        for row in rows:
+            cells = row.cells()
+            writer.writerow([stamp, head, host, subset, cells[0], cells[1], cells[2],
+                             "" if row.ratio is None else f"{row.ratio:.4g}", cells[4], cells[5]])
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -184,6 +218,11 @@ def machine() -> str:
         pass
     system = f"{platform.system()} {platform.release()}"
     return f"{os.cpu_count()} cores ({cpu}){mem}, {system}, Python {platform.python_version()}"
+
+
+#: `--quick`: what it leaves out, and the load benchmark's window in days (~165k rows instead of ~1M)
+QUICK_SKIPS = ("memory", "parsing", "celery")
+QUICK_DAYS = 60
 
 
 def _module(name: str) -> Any:
@@ -209,8 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("ADS_SYNC_BENCH_DATABASE_URL"))
     parser.add_argument("--skip", action="append", default=[],
                         choices=["load", "memory", "decode", "requests", "parsing", "celery"])
-    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="default bench/RESULTS.md (bench/RESULTS-quick.md with --quick)")
+    parser.add_argument("--history", type=Path, default=ROOT / "bench" / "history.csv")
+    parser.add_argument("--quick", action="store_true",
+                        help="the developer's loop: load at 60 days, decode, requests (~2 min)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.skip += [b for b in QUICK_SKIPS if b not in args.skip]
+    if args.results is None:
+        args.results = ROOT / "bench" / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
 
     from bench import common
 
@@ -225,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             server = conn.execute("SHOW server_version").fetchone()[0]
         notes.append(f"PostgreSQL {server} ({'given URL' if args.database_url else 'embedded'})")
         benchmarks = {
-            "load": lambda: load_rows(_load().run(url)),
+            "load": lambda: load_rows(_load().run(url, days=QUICK_DAYS if args.quick else 365)),
             "memory": lambda: _memory(),
             "decode": lambda: decode_rows(_module("decode").run()),
             "requests": lambda: request_rows(_module("api_requests").run(url, env["small"])),
@@ -245,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     text = table(rows)
     print(text)
     elapsed = time.perf_counter() - started
+    now = datetime.now(UTC)
+    append_history(args.history, rows, subset="quick" if args.quick else "full", when=now)
     args.results.write_text(
-        "# Benchmark results (last `make bench`)\n\n"
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min on {machine()}; "
+        f"# Benchmark results (last `make bench{'-quick' if args.quick else ''}`)\n\n"
+        f"Run {now:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min on {machine()}; "
         + "; ".join(notes) + ".\n\n" + text + "\n" + NOTES
     )
     print(f"bench: {sum(1 for r in rows if r.met)} of {sum(1 for r in rows if r.met is not None)} targets met; "

@@ -215,6 +215,8 @@ class MergePlan:
     ranges: DayRanges | None = None
     #: the table's fingerprints may be trusted and are kept up to date (its guard trigger is in place)
     fingerprinted: bool = False
+    #: the final table held no row of the window: the merge only inserts (a first load)
+    fresh: bool = False
 
     @property
     def changed_days(self) -> list[Day]:
@@ -267,9 +269,10 @@ def plan_merge(conn: psycopg.Connection[Any], table: Table, params: Mapping[str,
     staged = sum(d.rows for d in days)
     changed = [d.date for d in days if not d.unchanged]
     ranges = None if len(changed) == len(days) else day_ranges(changed)
-    if ranges != ():
+    fresh = bool(conn.execute(_merge_sql("window_empty", table), params).fetchone()[0])  # type: ignore[index]
+    if ranges != () and not fresh:  # a fresh window's primary key refuses duplicates itself (merge_table)
         check_staged(conn, table, params["load_id"], ranges)
-    return MergePlan(table, staged, days, ranges, fingerprinted)
+    return MergePlan(table, staged, days, ranges, fingerprinted, fresh)
 
 
 def check_staged(conn: psycopg.Connection[Any], table: Table, load_id: str, days: DayRanges | None = None) -> None:
@@ -288,7 +291,9 @@ def merge_table(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[
     are merged by delete, update and insert, as if nothing were skipped."""
     table, days = plan.table, plan.ranges
     inserted = updated = deleted = 0
-    if days != ():
+    if days != () and plan.fresh:
+        inserted = _insert_fresh(conn, plan, params)
+    elif days != ():
         conn.execute(sql_text("merge/plan_bulk.sql"))
         conn.execute(_merge_sql("analyze_staging", table))
         if table.windowed:
@@ -311,6 +316,19 @@ def merge_table(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[
     if inserted + deleted >= ANALYZE_AFTER_ROWS:
         conn.execute(_merge_sql("analyze_final", table))
     return MergeCounts(inserted, updated, plan.staged - inserted - updated, deleted)
+
+
+def _insert_fresh(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[str, Any]) -> int:
+    """Insert every staged row of a window the final table held nothing of: no delete, update or anti-join
+    to run. A key staged twice breaks the primary key; then the duplicate is named as plan_merge would."""
+    from psycopg import errors
+
+    try:
+        with conn.transaction():
+            return conn.execute(_merge_sql("insert_fresh", plan.table, plan.ranges), params).rowcount
+    except errors.UniqueViolation:
+        check_staged(conn, plan.table, params["load_id"], plan.ranges)
+        raise
 
 
 def lock_account(conn: psycopg.Connection[Any], platform: str, account_id: str) -> None:

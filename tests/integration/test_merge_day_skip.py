@@ -229,3 +229,23 @@ def test_sandbox_days_moving_on_are_merged_as_the_platform_serves_them(db, fresh
             assert [tuple(r) for r in held] == served, f"shift {shift}"
     finally:
         fresh_sandbox.set_today(None)
+
+
+@pytest.mark.parametrize("first_load", [True, False])
+def test_a_key_staged_twice_is_refused_by_name_and_nothing_changes(db, migrated_warehouse, first_load) -> None:
+    """On a first load the primary key catches it (no separate duplicate scan), on a re-load the scan of
+    the changed days; either way the error names the key and the final table is as before."""
+    from ads_sync.errors import BadApiData
+
+    rng = random.Random(9)
+    platform = {(FIRST + timedelta(days=d), g): random_values(rng) for d in range(DAYS) for g in GROUPS}
+    end = FIRST + timedelta(days=DAYS - 1)
+    if not first_load:
+        load(migrated_warehouse, staged_rows(rng, platform, FIRST, end), FIRST, end, "t/1")
+    before = final_state(db)
+    rows = staged_rows(rng, platform, FIRST, end)
+    twice = next(r for r in rows if r[0] == FIRST + timedelta(days=4))
+    with pytest.raises(BadApiData, match=f"date=.*ad_group_id={twice[1]} 2 times"):
+        load(migrated_warehouse, [*rows, twice], FIRST, end, "t/dup")
+    assert final_state(db) == before
+    assert db.execute("SELECT count(*) FROM ads_sync.day_hashes WHERE load_id = 't/dup'").fetchone()[0] == 0
