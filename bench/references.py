@@ -107,6 +107,11 @@ def typical_dag(customer_id: str, gaql: str) -> tuple[int, float]:
         return counted, time.perf_counter() - t0
 
 
+def typical_dag_rows(customer_id: str, gaql: str) -> int:
+    """The typical DAG's read alone (no write): how many rows its query streams."""
+    return sum(1 for _ in _proto_plus_rows(customer_id, gaql))
+
+
 def proto_plus_decode_rate(messages: Sequence[bytes]) -> tuple[int, float]:
     """Rows and seconds to decode stream messages into proto-plus rows and read the mapped fields."""
     from google.ads.googleads.v26.services.types.google_ads_service import SearchGoogleAdsStreamResponse
