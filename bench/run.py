@@ -322,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     elapsed = time.perf_counter() - started
     now = datetime.now(UTC)
-    append_history(args.history, rows, subset="quick" if args.quick else "full", when=now)
+    subset = "quick" if args.quick else ("without " + ",".join(sorted(set(args.skip))) if args.skip else "full")
+    append_history(args.history, rows, subset=subset, when=now)
     args.results.write_text(
         f"# Benchmark results (last `make bench{'-quick' if args.quick else ''}`)\n\n"
         f"Run {now:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min on {machine()}; "
