@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/plugins:$(CURDIR)
 
-.PHONY: install browser demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e schema
+.PHONY: install browser demo status test test-unit sandbox reliability reliability-ci lock lint clean bench airflow settings e2e schema bench-quick
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ status: install
 # benchmarks of issue 7 (not part of `make test`): prints the table, writes bench/RESULTS.md; ~15 min
 bench: install
 	$(BIN)/python -m bench.run
+
+# a ~2-minute subset for a developer's loop (load at 60 days, decoding, API requests); also appends to bench/history.csv
+bench-quick: install
+	$(BIN)/python -m bench.run --quick
 
 # The UI end-to-end tests drive Debian's Chromium through Playwright (no browser download). Installed here
 # when missing and we may (root with apt-get); otherwise say the one command, and the UI tests fail with it.

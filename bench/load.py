@@ -7,6 +7,9 @@ an empty final table, and the WAL is measured from the insert position before an
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from bench import common, references
@@ -19,7 +22,8 @@ def _truncate(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("TRUNCATE ads.ad_group_daily, ads.ad_groups, ads.campaigns, ads_sync.coverage")
+        conn.execute("TRUNCATE ads.ad_group_daily, ads.ad_groups, ads.campaigns, ads_sync.coverage,"
+                     " ads_sync.day_hashes")
         conn.execute("CHECKPOINT")
 
 
@@ -44,11 +48,50 @@ def _load_step(url: str, account: Any, window: Any, rows: list[tuple[object, ...
     return {"stage_s": t1 - t0, "merge_s": t2 - t1, "total_s": t2 - t0, "counts": counts, "wal": wal}
 
 
-def run(url: str) -> dict[str, Any]:
+@contextmanager
+def replayed(state_dir: Path) -> Iterator[None]:
+    """The Google Ads connection pointed at bench/replay.py (recorded sandbox answers, replayed)."""
+    import json
+    import os
+
+    from bench import replay
+
+    saved = os.environ["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"]
+    conn = json.loads(saved)
+    proc, endpoint = replay.start(conn["extra"]["endpoint"], Path(conn["extra"]["ssl_roots_file"]).parent, state_dir)
+    try:
+        os.environ["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = json.dumps({**conn, "extra": {**conn["extra"],
+                                                                                      "endpoint": endpoint}})
+        yield
+    finally:
+        os.environ["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = saved
+        proc.terminate()
+        proc.wait(30)
+
+
+def run_replayed(url: str, account: Any, window: Any, report: Any, state_dir: Path) -> dict[str, Any]:
+    """Ours and the typical DAG against the replayed source: the first read records (untimed), then each
+    loads into an empty final table from the recorded bytes."""
+    out: dict[str, Any] = {}
+    with replayed(state_dir):
+        _truncate(url)
+        sync(url, account, window, "bench/replay-record")
+        references.typical_dag_rows(ACCOUNT, report.request)  # records the typical DAG's query too
+        _truncate(url)
+        out["replay_path"] = sync(url, account, window, "bench/replay-1")
+        _truncate(url)
+        out["replay_typical_rows"], out["replay_typical_s"] = references.typical_dag(ACCOUNT, report.request)
+    first = out["replay_path"]
+    print(f"  load: replayed source: ours {first.rows} rows in {first.total_s:.1f} s (extract {first.extract_s:.1f}, "
+          f"merge {first.merge_s:.1f}); typical DAG {out['replay_typical_s']:.1f} s", flush=True)
+    return out
+
+
+def run(url: str, days: int = 365, state_dir: Path | None = None) -> dict[str, Any]:
     import psycopg
 
     account = common.account(ACCOUNT)
-    window = common.year_window()
+    window = common.year_window(days)
     out: dict[str, Any] = {}
 
     _truncate(url)
@@ -86,5 +129,7 @@ def run(url: str) -> dict[str, Any]:
     _truncate(url)
     out["typical_rows"], out["typical_s"] = references.typical_dag(ACCOUNT, report.request)
     print(f"  load: typical DAG {out['typical_rows']} rows in {out['typical_s']:.1f} s", flush=True)
+    if state_dir is not None:
+        out.update(run_replayed(url, account, window, report, state_dir))
     _truncate(url)
     return out

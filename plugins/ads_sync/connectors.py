@@ -221,7 +221,7 @@ class MetaConnector:
         row yet, else by a re-read of the step in the smaller pieces (the pipeline rolls the partial rows
         back first), so no (day, ad) is staged twice."""
         from ads_sync.errors import TooMuchData, TransientApiError
-        from ads_sync.sources import meta
+        from ads_sync.sources import meta, meta_decode
 
         account_id = self.account.account_id
         if not self._plan:
@@ -232,8 +232,8 @@ class MetaConnector:
             params = meta.insights_params((job.start, job.end), campaign_ids=job.campaigns)
             sent = False
             try:
-                for row in meta.insight_rows(self.hook.insights(account_id, params), (job.start, job.end),
-                                             self.action_types):
+                typed = self.hook.insights(account_id, params, typed=True)
+                for row in meta_decode.insight_rows(typed, (job.start, job.end), self.action_types):
                     sent = True
                     yield row
             except TooMuchData as exc:
@@ -270,14 +270,15 @@ class MetaConnector:
 
     def report_steps(self, jobs: Any, window: Window) -> list[Step]:
         """Entities, the rows of each completed async report run (a `sources.meta.Job`), deleted ads by id."""
-        from ads_sync.sources import meta
+        from ads_sync.sources import meta_decode
         from ads_sync.tables import AD_DAILY
 
         steps = self.entity_steps()
         for job in jobs:
 
             def fetch(job: Any = job) -> Any:
-                return meta.insight_rows(self.hook.report_rows(job.run_id), (job.start, job.end), self.action_types)
+                return meta_decode.insight_rows(self.hook.report_rows(job.run_id), (job.start, job.end),
+                                                self.action_types)
 
             steps.append(Step(AD_DAILY, f"/{job.run_id}/insights (report run for {job.label()})", fetch))
         return [*steps, self.deleted_ads_step(window)]

@@ -100,6 +100,8 @@ def merge(
 ) -> MergeCounts:
     """Merge a staged load into the final tables in one transaction, under the account's lock.
 
+    Every table's plan (which days changed, duplicate keys) is made before the first write; days whose
+    fingerprint equals the one stored by the last merge are skipped (warehouse.plan_merge).
     `finish` runs inside the same transaction (the sync log commits with the data or not at all).
     """
     params = {
@@ -115,15 +117,19 @@ def merge(
     total = MergeCounts()
     with conn.transaction():
         warehouse.lock_account(conn, account.platform, account.account_id)
-        for table in tables:
-            warehouse.check_staged(conn, table, load_id)
+        plans = [warehouse.plan_merge(conn, table, params) for table in tables]
         warehouse.run_sql(conn, "merge/upsert_account.sql", {
             "platform": account.platform, "account_id": account.account_id, "name": account.name,
             "timezone": account.timezone, "currency": account.currency,
         })
-        for table in tables:
-            counts = warehouse.merge_table(conn, table, params)
-            log.info("Merged %s for %s: %s", table.name, account.key, counts.as_dict())
+        for plan in plans:
+            counts = warehouse.merge_table(conn, plan, params)
+            if plan.days:
+                skipped = len(plan.days) - len(plan.changed_days)
+                log.info("Merged %s for %s: %s; %s of %s days unchanged (skipped)", plan.table.name,
+                         account.key, counts.as_dict(), skipped, len(plan.days))
+            else:
+                log.info("Merged %s for %s: %s", plan.table.name, account.key, counts.as_dict())
             total.add(counts)
         if finish is not None:
             finish(total)

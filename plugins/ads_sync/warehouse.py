@@ -6,9 +6,12 @@ which is one transaction by design (a failure anywhere leaves the final tables a
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from datetime import date
+from decimal import Decimal
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,22 +147,41 @@ class MergeCounts:
         }
 
 
-@cache
-def _merge_sql(name: str, table: Table) -> Any:
+#: a merge of some days runs its joins over at most this many date ranges (nearby ranges are joined,
+#: taking unchanged days along, which is always correct and only a little slower)
+MAX_DAY_RANGES = 8
+
+DayRanges = tuple[tuple[date, date], ...]
+
+
+@lru_cache(maxsize=512)
+def _merge_sql(name: str, table: Table, days: DayRanges | None = None) -> Any:
+    """One merge statement for `table`; with `days`, its joins read only those date ranges."""
     from psycopg import sql
 
     def cols(alias: str, names: tuple[str, ...]) -> Any:
         return sql.SQL(", ").join(sql.Identifier(alias, n) for n in names)
 
+    def on_days(alias: str, default: Any) -> Any:
+        if days is None:
+            return default
+        return sql.SQL("({})").format(sql.SQL(" OR ").join(
+            sql.SQL("{} BETWEEN {} AND {}").format(sql.Identifier(alias, "date"), sql.Literal(a), sql.Literal(b))
+            for a, b in days
+        ))
+
+    f_days = on_days("f", sql.SQL("f.date BETWEEN %(start)s AND %(end)s"))
     return sql.SQL(sql_text(f"merge/{name}.sql")).format(
         final=sql.Identifier("ads", table.name),
         staging=sql.Identifier("ads_staging", table.name),
-        # the final row of a staged row; for facts also bounded to the load's window (staged dates are in it),
-        # so the planner reads the window's range of the primary key, not the account's whole history
+        # the final row of a staged row; for facts also bounded to the merged days (staged dates are in them),
+        # so the planner reads those ranges of the primary key, not the account's whole history
         key_match=sql.SQL(" AND ").join(
-            ([sql.SQL("f.date BETWEEN %(start)s AND %(end)s")] if table.windowed else [])
+            ([f_days] if table.windowed else [])
             + [sql.SQL("{} = {}").format(sql.Identifier("f", k), sql.Identifier("s", k)) for k in table.keys]
         ),
+        f_days=f_days,
+        s_days=on_days("s", sql.SQL("TRUE")),
         keys=sql.SQL(", ").join(map(sql.Identifier, table.keys)),
         columns=sql.SQL(", ").join(map(sql.Identifier, table.columns)),
         s_columns=cols("s", table.columns),
@@ -169,9 +191,93 @@ def _merge_sql(name: str, table: Table) -> Any:
     )
 
 
-def check_staged(conn: psycopg.Connection[Any], table: Table, load_id: str) -> None:
+@dataclass(frozen=True)
+class Day:
+    """One date of a load's window as staged: the figures the coverage ledger records, and its fingerprint."""
+
+    date: date
+    rows: int
+    cost: Decimal
+    conversions: Decimal
+    hash: Decimal
+    #: the stored fingerprint of the final table's rows equals this one: nothing to merge
+    unchanged: bool
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What one table's merge does, decided before any write: which days it merges."""
+
+    table: Table
+    staged: int
+    days: tuple[Day, ...] = ()
+    #: None: every day of the window (or an entity table); else only these date ranges (maybe none)
+    ranges: DayRanges | None = None
+    #: the table's fingerprints may be trusted and are kept up to date (its guard trigger is in place)
+    fingerprinted: bool = False
+    #: the final table held no row of the window: the merge only inserts (a first load)
+    fresh: bool = False
+
+    @property
+    def changed_days(self) -> list[Day]:
+        return [d for d in self.days if not d.unchanged] if self.ranges is not None else list(self.days)
+
+
+def seed(table: Table) -> int:
+    """The fingerprint seed of a report: its column list, so a change of columns changes every fingerprint."""
+    return zlib.crc32(",".join((table.name, *table.columns)).encode())
+
+
+def day_ranges(dates: list[date], limit: int = MAX_DAY_RANGES) -> DayRanges:
+    """Sorted dates as contiguous ranges, the closest ones joined until at most `limit` remain."""
+    ranges: list[list[date]] = []
+    for d in sorted(dates):
+        if ranges and (d - ranges[-1][1]).days == 1:
+            ranges[-1][1] = d
+        else:
+            ranges.append([d, d])
+    while len(ranges) > limit:
+        gap = min(range(len(ranges) - 1), key=lambda i: (ranges[i + 1][0] - ranges[i][1]).days)
+        ranges[gap][1] = ranges.pop(gap + 1)[1]
+    return tuple((a, b) for a, b in ranges)
+
+
+def _fingerprinted(conn: psycopg.Connection[Any], table: Table) -> bool:
+    row = conn.execute(sql_text("merge/day_guard.sql"), {"table": f"ads.{table.name}"}).fetchone()
+    return bool(row and row[0])
+
+
+def plan_merge(conn: psycopg.Connection[Any], table: Table, params: Mapping[str, Any]) -> MergePlan:
+    """Read the load's staged days once and decide which to merge; refuse duplicate keys and rows outside
+    the window. Writes nothing, so every table's plan is made before the first write of the merge."""
+    conn.execute(sql_text("merge/mark_merging.sql"))
+    if not table.windowed:
+        staged = conn.execute(_merge_sql("count_staged", table), params).fetchone()[0]  # type: ignore[index]
+        check_staged(conn, table, params["load_id"])
+        return MergePlan(table, staged)
+    fingerprinted = _fingerprinted(conn, table)
+    rows = conn.execute(
+        _merge_sql("day_states", table), {**params, "report": table.name, "seed": seed(table)}
+    ).fetchall()
+    outside = rows.pop()[1]
+    if outside:
+        raise BadApiData(
+            f"{outside} staged {table.name} rows lie outside the window {params['start']}..{params['end']}; "
+            "nothing was merged"
+        )
+    days = tuple(Day(d, n, cost, conv, h, bool(same and fingerprinted)) for d, n, cost, conv, h, same in rows)
+    staged = sum(d.rows for d in days)
+    changed = [d.date for d in days if not d.unchanged]
+    ranges = None if len(changed) == len(days) else day_ranges(changed)
+    fresh = bool(conn.execute(_merge_sql("window_empty", table), params).fetchone()[0])  # type: ignore[index]
+    if ranges != () and not fresh:  # a fresh window's primary key refuses duplicates itself (merge_table)
+        check_staged(conn, table, params["load_id"], ranges)
+    return MergePlan(table, staged, days, ranges, fingerprinted, fresh)
+
+
+def check_staged(conn: psycopg.Connection[Any], table: Table, load_id: str, days: DayRanges | None = None) -> None:
     """Refuse a load in which the API returned one key twice; name the key."""
-    row = conn.execute(_merge_sql("find_duplicate", table), {"load_id": load_id}).fetchone()
+    row = conn.execute(_merge_sql("find_duplicate", table, days), {"load_id": load_id}).fetchone()
     if row:
         key = ", ".join(f"{k}={v}" for k, v in zip(table.keys, row, strict=False))
         raise BadApiData(
@@ -179,22 +285,50 @@ def check_staged(conn: psycopg.Connection[Any], table: Table, load_id: str) -> N
         )
 
 
-def merge_table(
-    conn: psycopg.Connection[Any], table: Table, params: Mapping[str, Any]
-) -> MergeCounts:
-    """Merge one staged table into its final table (inside the caller's transaction)."""
-    conn.execute(sql_text("merge/plan_bulk.sql"))
-    conn.execute(_merge_sql("analyze_staging", table))
-    staged = conn.execute(_merge_sql("count_staged", table), params).fetchone()[0]  # type: ignore[index]
-    deleted = conn.execute(_merge_sql("delete_vanished", table), params).rowcount if table.windowed else 0
-    updated = conn.execute(_merge_sql("update_changed", table), params).rowcount
-    inserted = conn.execute(_merge_sql("insert_new", table), params).rowcount
+def merge_table(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[str, Any]) -> MergeCounts:
+    """Merge one staged table into its final table (inside the caller's transaction), as `plan` says:
+    the days whose fingerprint is unchanged are skipped (their staged rows count as unchanged), the others
+    are merged by delete, update and insert, as if nothing were skipped."""
+    table, days = plan.table, plan.ranges
+    inserted = updated = deleted = 0
+    if days != () and plan.fresh:
+        inserted = _insert_fresh(conn, plan, params)
+    elif days != ():
+        conn.execute(sql_text("merge/plan_bulk.sql"))
+        conn.execute(_merge_sql("analyze_staging", table))
+        if table.windowed:
+            deleted = conn.execute(_merge_sql("delete_vanished", table, days), params).rowcount
+        updated = conn.execute(_merge_sql("update_changed", table, days), params).rowcount
+        inserted = conn.execute(_merge_sql("insert_new", table, days), params).rowcount
     if table.windowed:
-        conn.execute(_merge_sql("record_coverage", table), {**params, "report": table.name})
+        report = {**params, "report": table.name}
+        conn.execute(_merge_sql("record_coverage", table), {
+            **report, "dates": [d.date for d in plan.days], "rows": [d.rows for d in plan.days],
+            "costs": [d.cost for d in plan.days], "conversions": [d.conversions for d in plan.days],
+        })
+        changed = plan.changed_days
+        if plan.fingerprinted and changed:
+            conn.execute(sql_text("merge/save_day_hashes.sql"), {
+                **report, "dates": [d.date for d in changed], "rows": [d.rows for d in changed],
+                "hashes": [d.hash for d in changed],
+            })
     conn.execute(_merge_sql("clear_staging", table), params)
     if inserted + deleted >= ANALYZE_AFTER_ROWS:
         conn.execute(_merge_sql("analyze_final", table))
-    return MergeCounts(inserted, updated, staged - inserted - updated, deleted)
+    return MergeCounts(inserted, updated, plan.staged - inserted - updated, deleted)
+
+
+def _insert_fresh(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[str, Any]) -> int:
+    """Insert every staged row of a window the final table held nothing of: no delete, update or anti-join
+    to run. A key staged twice breaks the primary key; then the duplicate is named as plan_merge would."""
+    from psycopg import errors
+
+    try:
+        with conn.transaction():
+            return conn.execute(_merge_sql("insert_fresh", plan.table, plan.ranges), params).rowcount
+    except errors.UniqueViolation:
+        check_staged(conn, plan.table, params["load_id"], plan.ranges)
+        raise
 
 
 def lock_account(conn: psycopg.Connection[Any], platform: str, account_id: str) -> None:

@@ -66,6 +66,19 @@ def test_pages_follow_the_cursor_and_every_request_is_counted(hook, fresh_sandbo
     assert hook.clock.sleeps == []
 
 
+def test_typed_pages_are_msgspec_structs_and_map_to_the_same_rows(hook, fresh_sandbox) -> None:
+    """The insights reads of a sync decode each page with msgspec (meta_decode), on the same paging, and
+    give the same AD_DAILY tuples as dict pages through meta.insight_rows."""
+    from ads_sync.sources import meta, meta_decode
+
+    typed = list(hook.insights(ACCOUNT, meta.insights_params((START, END), limit=5), typed=True))
+    assert typed and all(type(o) is meta_decode.Insight for o in typed)
+    types = meta.DEFAULT_ACTION_TYPES
+    assert list(meta_decode.insight_rows(typed, (START, END), types)) == list(
+        meta.insight_rows(source_rows(), (START, END), types))
+    assert fresh_sandbox.requests.count(service="meta", resource="insights") == -(-len(typed) // 5)
+
+
 def test_a_failed_page_is_retried_alone_and_resumes_at_its_cursor(hook, fresh_sandbox) -> None:
     fresh_sandbox.faults.add(Fault(service="meta", error="HTTP_502", resource="insights", nth=3))
     rows = read(hook)

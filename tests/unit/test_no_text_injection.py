@@ -12,11 +12,12 @@ from ads_sync.sources import google_ads
 from ads_sync.windows import Window
 
 SQL = Path(__file__).resolve().parents[2] / "include" / "sql"
-#: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py; and
+#: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py, and the
+#: merged days' date ranges (psycopg.sql.Literal of `date` objects the merge read from staging); and
 #: intraday.unknown_entities: a column of tables.py and an entity table of intraday.ENTITY_REFS
 IDENTIFIER_SLOTS = {
     "final", "staging", "key_match", "keys", "columns", "s_columns", "values", "f_values", "s_values",
-    "column", "entity",
+    "f_days", "s_days", "column", "entity",
 }
 
 

@@ -1,8 +1,8 @@
--- Window replace, step 1: rows of the window that the API no longer returns.
+-- Window replace, step 1: rows of the window's merged days that the API no longer returns.
 DELETE FROM {final} AS f
 WHERE f.platform = %(platform)s
   AND f.account_id = %(account_id)s
-  AND f.date BETWEEN %(start)s AND %(end)s
+  AND {f_days}
   AND NOT EXISTS (
       SELECT 1 FROM {staging} AS s
       WHERE s.load_id = %(load_id)s AND {key_match}

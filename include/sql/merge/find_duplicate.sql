@@ -1,7 +1,9 @@
--- A key the API returned twice in one window: refuse to merge rather than pick one silently.
+-- A key the API returned twice in one window: refuse to merge rather than pick one silently. Only the
+-- days to merge are checked: a skipped day's rows match, in count and fingerprint, the final table's
+-- rows of that day, which its primary key keeps unique.
 SELECT {keys}, count(*) AS copies
-FROM {staging}
-WHERE load_id = %(load_id)s
+FROM {staging} AS s
+WHERE load_id = %(load_id)s AND {s_days}
 GROUP BY {keys}
 HAVING count(*) > 1
 LIMIT 1

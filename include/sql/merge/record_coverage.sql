@@ -1,20 +1,15 @@
--- Every date of the window is covered by this run, including dates the API returned no rows for.
--- A date not over yet in the account's zone at the window's as-of instant (an intraday run's slot; else
--- now) is partial as of then.
+-- Every date of the window is covered by this run, including dates the API returned no rows for, and
+-- including the days the merge skipped as unchanged (they were read and checked). The per-date figures
+-- come from the merge's one pass over staging (day_states.sql). A date not over yet in the account's zone
+-- at the window's as-of instant (an intraday run's slot; else now) is partial as of then.
 INSERT INTO ads_sync.coverage AS c
     (platform, account_id, report, date, loaded_at, load_id, rows, cost, conversions, partial_as_of)
-SELECT %(platform)s, %(account_id)s, %(report)s, d::date, now(), %(load_id)s,
-       coalesce(t.rows, 0), coalesce(t.cost, 0), coalesce(t.conversions, 0),
+SELECT %(platform)s, %(account_id)s, %(report)s, t.date, now(), %(load_id)s, t.rows, t.cost, t.conversions,
        CASE WHEN coalesce(%(as_of)s::timestamptz, now())
-                 < ((d::date + 1)::timestamp AT TIME ZONE %(timezone)s)
+                 < ((t.date + 1)::timestamp AT TIME ZONE %(timezone)s)
             THEN coalesce(%(as_of)s::timestamptz, now()) END
-FROM generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d
-LEFT JOIN (
-    SELECT date, count(*) AS rows, sum(cost) AS cost, sum(conversions) AS conversions
-    FROM {staging}
-    WHERE load_id = %(load_id)s
-    GROUP BY date
-) AS t ON t.date = d::date
+FROM unnest(%(dates)s::date[], %(rows)s::integer[], %(costs)s::numeric[], %(conversions)s::numeric[])
+     AS t(date, rows, cost, conversions)
 ON CONFLICT (platform, account_id, report, date) DO UPDATE
 SET loaded_at = EXCLUDED.loaded_at,
     load_id = EXCLUDED.load_id,

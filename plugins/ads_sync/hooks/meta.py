@@ -35,7 +35,7 @@ from ads_sync.errors import (
     UnsupportedApiVersion,
 )
 from ads_sync.retry import RetryPolicy, call_with_retries, check_wait
-from ads_sync.sources import meta
+from ads_sync.sources import meta, meta_decode
 
 if TYPE_CHECKING:
     from facebook_business.api import FacebookAdsApi
@@ -150,9 +150,10 @@ class MetaAdsHook(BaseHook):
 
     def request(
         self, method: str, path: tuple[str, ...], params: Mapping[str, Any], *, what: str,
-        creates: bool = False, shrinkable: bool = False,
-    ) -> dict[str, Any]:
-        """One Graph request, retried on its own with backoff; returns the JSON body.
+        creates: bool = False, shrinkable: bool = False, decode: Callable[[str], Any] | None = None,
+    ) -> Any:
+        """One Graph request, retried on its own with backoff; returns the JSON body (a dict), or what
+        `decode` makes of the body's text (it raises ValueError for text that is not the JSON it reads).
 
         `creates`: the request makes something (an async report run), so only errors that prove nothing was
         made are retried. `shrinkable`: a timeout means "ask for less" (TooMuchData), not "try again".
@@ -169,7 +170,7 @@ class MetaAdsHook(BaseHook):
                 return TooMuchData(f"{what}: no answer within {REQUEST_TIMEOUT_S} s; asking for less")
             return self.classify(exc)
 
-        def once() -> dict[str, Any]:
+        def once() -> Any:
             self._wait_for_quota(what)
             try:
                 response = ratelimit.meta_request(  # the ad account's pace, shared across workers
@@ -181,6 +182,11 @@ class MetaAdsHook(BaseHook):
                     self._note_usage(headers() or {}, what)
                 raise
             self._note_usage(response.headers(), what)
+            if decode is not None and response.status() == 200:
+                try:
+                    return decode(response.body())
+                except ValueError:
+                    raise GraphResponseError(response.status(), str(response.body())) from None
             body = response.json()
             if response.status() != 200 or not isinstance(body, dict):
                 raise GraphResponseError(response.status(), str(response.body()))
@@ -192,32 +198,39 @@ class MetaAdsHook(BaseHook):
             raise RetriesExhausted(f"{what}: {exc} (after {self.policy.attempts} attempts)") from None
 
     def paged(
-        self, path: tuple[str, ...], params: Mapping[str, Any], *, what: str, shrinkable: bool = False
-    ) -> Iterator[dict[str, Any]]:
+        self, path: tuple[str, ...], params: Mapping[str, Any], *, what: str, shrinkable: bool = False,
+        typed: bool = False,
+    ) -> Iterator[Any]:
         """Objects of every page, one page in memory at a time. Follows `paging.cursors.after` while the
-        page also has `paging.next` (the SDK's own rule: `after` is there even on the last page)."""
+        page also has `paging.next` (the SDK's own rule: `after` is there even on the last page).
+
+        `typed`: insights pages decoded by msgspec into `meta_decode.Insight` structs (about 3x faster than
+        json.loads and dicts; bench row 4), for `meta_decode.insight_rows`; otherwise dicts."""
         params = dict(params)
         page = 0
         while True:
             page += 1
-            body = self.request("GET", path, params, what=f"{what} page {page}", shrinkable=shrinkable)
-            data = body.get("data") or []
-            yield from data
-            paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not data or not after or "next" not in paging:
+            label = f"{what} page {page}"
+            if typed:
+                body = self.request("GET", path, params, what=label, shrinkable=shrinkable,
+                                    decode=meta_decode.decode_page)
+            else:
+                body = meta_decode.page_of(self.request("GET", path, params, what=label, shrinkable=shrinkable))
+            yield from body.data
+            if not body.data or not body.after or not body.has_next:
                 return
-            params["after"] = after
+            params["after"] = body.after
 
     # -- endpoints ---------------------------------------------------------------------------------
 
     def entities(self, account_id: str, edge: str, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
         return self.paged((f"act_{account_id}", edge), meta.entity_params(fields), what=f"act_{account_id}/{edge}")
 
-    def insights(self, account_id: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        """Synchronous insights; raises TooMuchData when Meta asks for less (the caller splits)."""
+    def insights(self, account_id: str, params: Mapping[str, Any], *, typed: bool = False) -> Iterator[Any]:
+        """Synchronous insights (`typed`: as `meta_decode.Insight` structs, for ad rows); raises TooMuchData
+        when Meta asks for less (the caller splits)."""
         return self.paged((f"act_{account_id}", "insights"), params, what=f"act_{account_id}/insights",
-                          shrinkable=True)
+                          shrinkable=True, typed=typed)
 
     def start_report(self, account_id: str, params: Mapping[str, Any]) -> str:
         body = self.request("POST", (f"act_{account_id}", "insights"), params,
@@ -232,8 +245,10 @@ class MetaAdsHook(BaseHook):
                             what=f"report run {run_id}")
         return str(body.get("async_status")), int(body.get("async_percent_completion") or 0)
 
-    def report_rows(self, run_id: str) -> Iterator[dict[str, Any]]:
-        return self.paged((run_id, "insights"), {"limit": meta.PAGE_LIMIT}, what=f"report run {run_id} rows")
+    def report_rows(self, run_id: str) -> Iterator[Any]:
+        """An async report run's ad rows, as `meta_decode.Insight` structs (or dicts where a page did not fit)."""
+        return self.paged((run_id, "insights"), {"limit": meta.PAGE_LIMIT}, what=f"report run {run_id} rows",
+                          typed=True)
 
     def insights_by_ids(self, object_ids: Iterable[str], params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Insights of objects read by id, `meta.IDS_PER_REQUEST` per request (Graph's multiple-id read,
