@@ -75,7 +75,7 @@ class GoogleAdsConnector:
     def entity_steps(self) -> list[Step]:
         from ads_sync.sources import google_ads
 
-        return self._steps(google_ads.ENTITY_QUERIES, None)
+        return self._steps(google_ads.entity_queries(self.account.reports), None)
 
     def fact_steps(self, window: Window) -> list[Step]:
         from ads_sync.sources import google_ads

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: a fact column naming an entity -> the final table holding that entity (keyed by id)
-ENTITY_REFS: dict[str, str] = {"campaign_id": "campaigns", "ad_group_id": "ad_groups", "ad_id": "ads"}
+ENTITY_REFS: dict[str, str] = {"campaign_id": "campaigns", "ad_group_id": "ad_groups", "ad_id": "ads",
+                               "keyword_id": "keywords"}
 #: the Summary worksheet of an intraday account is pushed at most this often
 PUSH_EVERY = timedelta(hours=1)
 

@@ -125,12 +125,15 @@ def account_totals(rows: Iterable[Any]) -> Iterator[tuple[date, int, int, Decima
                Decimal(_number(m.conversions)), Decimal(_number(m.conversions_value)))
 
 
+def entity_queries(reports: Iterable[str]) -> list[Query]:
+    """Campaigns and ad groups always, the other entities only for the reports that need them."""
+    return [*ENTITY_QUERIES, *(q for r in reports for q in REPORT_ENTITIES.get(r, ()))]
+
+
 def queries(reports: Iterable[str]) -> list[Query]:
-    """Entities first (reports refer to them): campaigns and ad groups always, the others only for the
-    reports that need them; then the account's reports."""
+    """Entities first (reports refer to them), then the account's reports."""
     chosen = list(reports)
-    needed = [q for r in chosen for q in REPORT_ENTITIES.get(r, ())]
-    return [*ENTITY_QUERIES, *needed, *(REPORT_QUERIES[r] for r in chosen)]
+    return [*entity_queries(chosen), *(REPORT_QUERIES[r] for r in chosen)]
 
 
 def micros_to_decimal(micros: int) -> str:
