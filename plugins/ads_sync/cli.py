@@ -334,11 +334,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "discover" and args.platform == "google" and not args.manager:
         parser.error("discover google needs --manager <manager account id>")
     args.out = sys.stdout
-    if not getattr(args, "json", False):
+    if not getattr(args, "json", False) and args.command not in ("status", "discover"):
         return int(args.func(args))
-    # --json: stdout carries the JSON document and nothing else. Airflow's logging (warnings included) writes
-    # to the sys.stdout it finds when it configures itself, at its first import, which happens below: so
-    # everything but the document goes to stderr, and `| jq` reads a clean stream.
+    # --json, and the reports (status, discover's diff): stdout carries the document and nothing else.
+    # Airflow's logging (warnings included) writes to the sys.stdout it finds when it configures itself, at
+    # its first import, which happens below: so everything but the document goes to stderr, and `| jq` (or
+    # a diff saved for review) reads a clean stream.
     with contextlib.redirect_stdout(sys.stderr):
         return int(args.func(args))
 
