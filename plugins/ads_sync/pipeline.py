@@ -115,6 +115,7 @@ def merge(
         "timezone": account.timezone,
     }
     total = MergeCounts()
+    per_table: list[tuple[Table, MergeCounts]] = []
     with conn.transaction():
         warehouse.lock_account(conn, account.platform, account.account_id)
         plans = [warehouse.plan_merge(conn, table, params) for table in tables]
@@ -131,6 +132,9 @@ def merge(
             else:
                 log.info("Merged %s for %s: %s", plan.table.name, account.key, counts.as_dict())
             total.add(counts)
+            per_table.append((plan.table, counts))
         if finish is not None:
             finish(total)
+    for table, counts in per_table:  # committed: statistics outside the transaction (issue 14)
+        warehouse.refresh_statistics(conn, table, counts)
     return total

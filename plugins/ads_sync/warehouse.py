@@ -5,6 +5,7 @@ which is one transaction by design (a failure anywhere leaves the final tables a
 """
 from __future__ import annotations
 
+import logging
 import re
 import zlib
 from collections.abc import Iterable, Mapping
@@ -21,6 +22,7 @@ from ads_sync.tables import Table
 if TYPE_CHECKING:
     import psycopg
 
+log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parents[2] / "include" / "sql"
 #: a merge that inserts or deletes this many rows refreshes the final table's planner statistics
 ANALYZE_AFTER_ROWS = 10_000
@@ -294,8 +296,10 @@ def merge_table(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[
     if days != () and plan.fresh:
         inserted = _insert_fresh(conn, plan, params)
     elif days != ():
+        # no ANALYZE of staging here: it takes a self-conflicting lock held to commit, and staging is shared,
+        # so merges of different accounts would queue behind each other (issue 14). plan_bulk's hash and
+        # merge joins do not depend on staging's statistics being fresh.
         conn.execute(sql_text("merge/plan_bulk.sql"))
-        conn.execute(_merge_sql("analyze_staging", table))
         if table.windowed:
             deleted = conn.execute(_merge_sql("delete_vanished", table, days), params).rowcount
         updated = conn.execute(_merge_sql("update_changed", table, days), params).rowcount
@@ -313,9 +317,26 @@ def merge_table(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[
                 "hashes": [d.hash for d in changed],
             })
     conn.execute(_merge_sql("clear_staging", table), params)
-    if inserted + deleted >= ANALYZE_AFTER_ROWS:
-        conn.execute(_merge_sql("analyze_final", table))
     return MergeCounts(inserted, updated, plan.staged - inserted - updated, deleted)
+
+
+def refresh_statistics(conn: psycopg.Connection[Any], table: Table, counts: MergeCounts) -> bool:
+    """After the merge committed: ANALYZE the final table when the merge moved many rows, so the next merge
+    plans with its real size. Its own transaction, and never a wait: ANALYZE's lock conflicts with itself
+    (and autovacuum's), and a session already analyzing the table refreshes the same statistics. Returns
+    whether it ran."""
+    from psycopg import errors
+
+    if counts.inserted + counts.deleted < ANALYZE_AFTER_ROWS:
+        return False
+    try:
+        with conn.transaction():
+            conn.execute(sql_text("merge/no_lock_wait.sql"))
+            conn.execute(_merge_sql("analyze_final", table))
+    except errors.LockNotAvailable:
+        log.info("ads.%s is being analyzed by another session; its statistics serve this merge too", table.name)
+        return False
+    return True
 
 
 def _insert_fresh(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[str, Any]) -> int:
