@@ -191,6 +191,20 @@ def scale_rows(c: dict[str, Any]) -> list[Row]:
     ]
 
 
+def merge_rows(m: dict[str, Any]) -> list[Row]:
+    ratio = m["wall_s"] / m["ideal_s"]
+    return [
+        Row(f"8 merges of {m['accounts']} accounts at once ({m['rows']} changed rows each)", f"{m['wall_s']:.2f} s",
+            f"sum of single merges {m['single_sum_s']:.2f} s / {min(m['cores'], m['accounts'])} cores = "
+            f"{m['ideal_s']:.2f} s", ratio, "<= 1.20", ratio <= 1.2),
+        Row("8 lock waits between accounts' merges (pg_stat_activity, 10 ms samples)",
+            f"{m['lock_wait_samples']} of {m['samples']} samples", ", ".join(m["waits"]) or "none", None, "0",
+            m["lock_wait_samples"] == 0),
+        Row("8 relation-extension waits (info: a page added to a shared table, microseconds)",
+            f"{m['extend_wait_samples']} of {m['samples']} samples", "", None, "(info)", None),
+    ]
+
+
 def request_rows(q: dict[str, dict[str, int]]) -> list[Row]:
     names = {"daily": "daily sync", "backfill_90": "90-day backfill", "reload_10_weeks": "10-week reload"}
     rows = [
@@ -291,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("ADS_SYNC_BENCH_DATABASE_URL"))
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["load", "memory", "decode", "requests", "parsing", "intraday_parsing", "celery",
-                                 "profile"])
+                        choices=["load", "memory", "decode", "requests", "parsing", "intraday_parsing", "merges",
+                                 "celery", "profile"])
     parser.add_argument("--results", type=Path, default=None,
                         help="default bench/RESULTS.md (bench/RESULTS-quick.md with --quick)")
     parser.add_argument("--history", type=Path, default=ROOT / "bench" / "history.csv")
@@ -326,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
             "parsing": lambda: parsing_rows(_module("parsing").run(env["home"] / "parsing", env["home"])),
             "intraday_parsing": lambda: intraday_parsing_rows(
                 _module("parsing").run_intraday(env["home"] / "parsing-intraday", env["home"])),
+            "merges": lambda: merge_rows(_module("merges").run(url)),
             "celery": lambda: scale_rows(_module("celery_scale").run(url, env["home"] / "celery")),
             "profile": lambda: _profile(url, notes_md),
         }
