@@ -43,19 +43,26 @@ def airflow_db() -> Path:
 
 
 @pytest.fixture(scope="session")
-def warehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object | None]:
+def warehouse_server() -> Iterator[object | None]:
     """The embedded server the session started, or None when ADS_SYNC_TEST_DATABASE_URL is given."""
     if os.environ.get("ADS_SYNC_TEST_DATABASE_URL"):
         yield None
         return
+    import shutil
+
     from ads_sync import embedded
 
-    data_dir = tmp_path_factory.mktemp("warehouse") / "pgdata"
+    # Not under pytest's own temporary folder: every pytest process that starts on this machine (a second
+    # suite, a helper's run) resets /tmp/pytest-of-<user> to mode 0700, and the server, which runs as an
+    # unprivileged user, then loses its data directory mid-session ("could not stat data directory").
+    base = Path(tempfile.mkdtemp(prefix="ads-sync-test-pg-"))
+    data_dir = base / "pgdata"
     server = embedded.start(data_dir, port=55432)
     try:
         yield server
     finally:
         embedded.stop(data_dir)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
