@@ -203,8 +203,30 @@ def request_rows(q: dict[str, dict[str, int]]) -> list[Row]:
         v = q["intraday"]
         rows.append(Row(f"6 intraday run: {v['all']} requests (minimum {v['minimum']})", f"{v['all']} made",
                         f"minimum {v['minimum']}", v["all"] / v["minimum"], "= minimum", v["all"] == v["minimum"]))
-    return rows + [Row("6 API requests: Meta daily sync [slot]", "pending", "one per report or job chunk", None,
-             "= minimum", None)]
+    return rows
+
+
+#: how each kind of Meta fact request reads in a row
+META_PARTS = (("submits", "report run"), ("polls", "poll"), ("pages", "page"), ("by_id", "by-id read"),
+              ("totals", "totals"))
+
+
+def _meta_parts(parts: dict[str, int]) -> str:
+    return ", ".join(f"{parts[k]} {name}{'s' if parts[k] != 1 and not name.endswith('s') else ''}"
+                     for k, name in META_PARTS if parts.get(k))
+
+
+def meta_request_rows(q: dict[str, dict[str, Any]]) -> list[Row]:
+    """Issue 15: a Meta account's fact requests (sandbox log) against the fewest its data allows."""
+    names = {"daily": "daily sync", "backfill_90": "90-day backfill (90 one-day runs)",
+             "reload_10_weeks": "10-week reload (async report run)",
+             "range_90": "90 days as one force_sync (async report run)"}
+    return [
+        Row(f"6 API requests, Meta: {names[k]}", f"{v['made']} made: {_meta_parts(v['parts'])} ({v['all']} with "
+            f"entities)", f"minimum {v['minimum']}: {_meta_parts(v['minimum_parts'])} ({v['rows']} ad rows)",
+            v["made"] / v["minimum"], "= minimum", v["made"] == v["minimum"] and v["parts"] == v["minimum_parts"])
+        for k, v in q.items() if k in names
+    ]
 
 
 HISTORY_FIELDS = ["date", "commit", "machine", "subset", "benchmark", "ours", "reference", "ratio", "target", "met"]
@@ -291,8 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("ADS_SYNC_BENCH_DATABASE_URL"))
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["load", "memory", "decode", "requests", "parsing", "intraday_parsing", "celery",
-                                 "profile"])
+                        choices=["load", "memory", "decode", "requests", "meta_requests", "meta_path", "parsing",
+                                 "intraday_parsing", "celery", "profile"])
     parser.add_argument("--results", type=Path, default=None,
                         help="default bench/RESULTS.md (bench/RESULTS-quick.md with --quick)")
     parser.add_argument("--history", type=Path, default=ROOT / "bench" / "history.csv")
@@ -323,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory": lambda: _memory(),
             "decode": lambda: decode_rows(_module("decode").run()),
             "requests": lambda: request_rows(_module("api_requests").run(url, env["small"])),
+            "meta_requests": lambda: meta_request_rows(_module("api_requests").run_meta(url, env["meta"])),
             "parsing": lambda: parsing_rows(_module("parsing").run(env["home"] / "parsing", env["home"])),
             "intraday_parsing": lambda: intraday_parsing_rows(
                 _module("parsing").run_intraday(env["home"] / "parsing-intraday", env["home"])),
