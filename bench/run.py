@@ -50,7 +50,10 @@ are the result (the machine is shared). "Load step" = staging COPY + merge of ro
 generates its rows as it streams and is the bottleneck on 2 cores (its row is information), the replayed
 source (bench/replay.py) serves the sandbox's recorded answers as the same bytes at wire speed, so that
 row measures the product. The typical DAG = google-ads proto-plus rows -> `PostgresHook.insert_rows(replace=True)`,
-writing a table without ads-sync's statement trigger, as its own table would be. Meta parsing: the four
+writing a table without ads-sync's statement trigger, as its own table would be. The Meta whole path
+(bench/meta_path.py): ours beside facebook-business `AdAccount.get_insights` objects flattened per row ->
+`insert_rows` into a plain table, from the sandbox and from bench/replay_graph.py. Meta requests: counted in
+the sandbox's log against the fewest its data allows (bench/api_requests.py `meta_minimum`). Meta parsing: the four
 parses interleaved on the same pages, best of 5 each. The parsing skeleton builds the
 same DAG ids from the same registry with 8 `EmptyOperator` tasks per DAG and no Params (DESIGN.md);
 each file is processed as the dag-processor's child does it (`_parse_file`: import + serialization),
