@@ -27,6 +27,9 @@ TODAY = date(2026, 3, 2)
 BENCH_PORT = 55532
 #: 30 campaigns x 100 ad groups x 365 days, minus the ~1 in 12 days without impressions: ~1.0M rows
 CAMPAIGNS, GROUPS_PER_CAMPAIGN = 30, 100
+#: the Meta request counts' sandbox: 10 x 10 ad sets, 2 ads each (200 ads): a week is a few insights
+#: pages of 500 rows, 10 weeks some dozens, so the counts show pages, not just one request per stream
+META_CAMPAIGNS, META_GROUPS_PER_CAMPAIGN = 10, 10
 
 
 def scratch() -> Path:
@@ -61,6 +64,17 @@ class SandboxProcess:
                 "token_uri": self.endpoints["token_uri"],
                 "ssl_roots_file": self.endpoints["ca_path"],
             },
+        })
+
+    def meta_connection(self) -> str:
+        """The facebook-business SDK pointed at this sandbox's Graph API emulator."""
+        from ads_sync import provider
+        from sandbox import meta
+
+        return json.dumps({
+            "conn_type": provider.META,
+            "extra": {"app_id": meta.APP_ID, "app_secret": meta.APP_SECRET, "access_token": meta.ACCESS_TOKEN,
+                      "graph_url": self.endpoints["meta_graph_url"]},
         })
 
     def client(self) -> Any:
@@ -110,16 +124,20 @@ def environment(database_url: str | None) -> Iterator[dict[str, Any]]:
     procs = [
         start_sandbox(home / "sandbox-big", tls_dir=tls, campaigns=CAMPAIGNS, groups=GROUPS_PER_CAMPAIGN),
         start_sandbox(home / "sandbox-small", tls_dir=tls, campaigns=3, groups=2),
+        start_sandbox(home / "sandbox-meta", tls_dir=tls, campaigns=META_CAMPAIGNS, groups=META_GROUPS_PER_CAMPAIGN),
     ]
     try:
         big = wait_sandbox(procs[0], home / "sandbox-big")
         small = wait_sandbox(procs[1], home / "sandbox-small")
+        meta = wait_sandbox(procs[2], home / "sandbox-meta")
         os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = big.endpoints["ca_path"]
         os.environ["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = big.connection()
         os.environ["AIRFLOW_CONN_GOOGLE_ADS_SMALL"] = small.connection()
+        os.environ["AIRFLOW_CONN_FACEBOOK_DEFAULT"] = big.meta_connection()
+        os.environ["AIRFLOW_CONN_FACEBOOK_BENCH"] = meta.meta_connection()
         os.environ["AIRFLOW_CONN_ADS_WAREHOUSE"] = database_url
         reset_warehouse(database_url)
-        yield {"home": home, "url": database_url, "big": big, "small": small}
+        yield {"home": home, "url": database_url, "big": big, "small": small, "meta": meta}
     finally:
         for proc in procs:
             proc.terminate()
@@ -155,6 +173,14 @@ def account(account_id: str, *, reports: tuple[str, ...] = ("ad_group_daily",), 
         platform="google_ads", account_id=account_id, name=f"Bench {account_id}", timezone="UTC",
         currency="EUR", reports=reports, conn_id=conn_id,
     )
+
+
+def meta_account(account_id: str, *, conn_id: str = "") -> Any:
+    """A Meta ad account with the default action types (purchase, lead)."""
+    from ads_sync.registry import Account
+
+    return Account(platform="meta", account_id=account_id, name=f"Bench Meta {account_id}", timezone="UTC",
+                   currency="EUR", conn_id=conn_id)
 
 
 def year_window(days: int = 365) -> Any:

@@ -50,7 +50,10 @@ are the result (the machine is shared). "Load step" = staging COPY + merge of ro
 generates its rows as it streams and is the bottleneck on 2 cores (its row is information), the replayed
 source (bench/replay.py) serves the sandbox's recorded answers as the same bytes at wire speed, so that
 row measures the product. The typical DAG = google-ads proto-plus rows -> `PostgresHook.insert_rows(replace=True)`,
-writing a table without ads-sync's statement trigger, as its own table would be. Meta parsing: the four
+writing a table without ads-sync's statement trigger, as its own table would be. The Meta whole path
+(bench/meta_path.py): ours beside facebook-business `AdAccount.get_insights` objects flattened per row ->
+`insert_rows` into a plain table, from the sandbox and from bench/replay_graph.py. Meta requests: counted in
+the sandbox's log against the fewest its data allows (bench/api_requests.py `meta_minimum`). Meta parsing: the four
 parses interleaved on the same pages, best of 5 each. The parsing skeleton builds the
 same DAG ids from the same registry with 8 `EmptyOperator` tasks per DAG and no Params (DESIGN.md);
 each file is processed as the dag-processor's child does it (`_parse_file`: import + serialization),
@@ -113,6 +116,21 @@ def replay_rows(r: dict[str, Any]) -> list[Row]:
                 rate(ours.rows, ours.total_s),
                 f"typical DAG, same source: {rate(r['replay_typical_rows'], r['replay_typical_s'])}",
                 ratio, ">= 5.0", ratio >= 5)]
+
+
+def meta_path_rows(r: dict[str, Any]) -> list[Row]:
+    """Issue 15: the Meta whole path beside a typical Meta DAG (bench/meta_path.py), sandbox and replayed."""
+    rows = []
+    for name, what, target in (("sandbox", "sandbox source (info)", None), ("replay", "replayed source", 3.0)):
+        v = r[name]
+        ours, typical = v["ours_ad_rows"] / v["ours"].total_s, v["typical_rows"] / v["typical_s"]
+        ratio = ours / typical
+        rows.append(Row(f"1 Meta whole path, {what}: {v['ours_ad_rows']} ad days -> staging -> merge -> final",
+                        rate(v["ours_ad_rows"], v["ours"].total_s),
+                        f"typical Meta DAG (AdsInsights + insert_rows): {rate(v['typical_rows'], v['typical_s'])}",
+                        ratio, f">= {target:.1f}" if target else "(the sandbox is the floor)",
+                        ratio >= target if target else None))
+    return rows
 
 
 def memory_rows(small: dict[str, Any], large: dict[str, Any]) -> list[Row]:
@@ -217,8 +235,30 @@ def request_rows(q: dict[str, dict[str, int]]) -> list[Row]:
         v = q["intraday"]
         rows.append(Row(f"6 intraday run: {v['all']} requests (minimum {v['minimum']})", f"{v['all']} made",
                         f"minimum {v['minimum']}", v["all"] / v["minimum"], "= minimum", v["all"] == v["minimum"]))
-    return rows + [Row("6 API requests: Meta daily sync [slot]", "pending", "one per report or job chunk", None,
-             "= minimum", None)]
+    return rows
+
+
+#: how each kind of Meta fact request reads in a row
+META_PARTS = (("submits", "report run"), ("polls", "poll"), ("pages", "page"), ("by_id", "by-id read"),
+              ("totals", "totals"))
+
+
+def _meta_parts(parts: dict[str, int]) -> str:
+    return ", ".join(f"{parts[k]} {name}{'s' if parts[k] != 1 and not name.endswith('s') else ''}"
+                     for k, name in META_PARTS if parts.get(k))
+
+
+def meta_request_rows(q: dict[str, dict[str, Any]]) -> list[Row]:
+    """Issue 15: a Meta account's fact requests (sandbox log) against the fewest its data allows."""
+    names = {"daily": "daily sync", "backfill_90": "90-day backfill (90 one-day runs)",
+             "reload_10_weeks": "10-week reload (async report run)",
+             "range_90": "90 days as one force_sync (async report run)"}
+    return [
+        Row(f"6 API requests, Meta: {names[k]}", f"{v['made']} made: {_meta_parts(v['parts'])} ({v['all']} with "
+            f"entities)", f"minimum {v['minimum']}: {_meta_parts(v['minimum_parts'])} ({v['rows']} ad rows)",
+            v["made"] / v["minimum"], "= minimum", v["made"] == v["minimum"] and v["parts"] == v["minimum_parts"])
+        for k, v in q.items() if k in names
+    ]
 
 
 HISTORY_FIELDS = ["date", "commit", "machine", "subset", "benchmark", "ours", "reference", "ratio", "target", "met"]
@@ -305,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("ADS_SYNC_BENCH_DATABASE_URL"))
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["load", "memory", "decode", "requests", "parsing", "intraday_parsing", "merges",
-                                 "celery", "profile"])
+                        choices=["load", "memory", "decode", "requests", "meta_requests", "meta_path", "parsing",
+                                 "intraday_parsing", "merges", "celery", "profile"])
     parser.add_argument("--results", type=Path, default=None,
                         help="default bench/RESULTS.md (bench/RESULTS-quick.md with --quick)")
     parser.add_argument("--history", type=Path, default=ROOT / "bench" / "history.csv")
@@ -337,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
             "memory": lambda: _memory(),
             "decode": lambda: decode_rows(_module("decode").run()),
             "requests": lambda: request_rows(_module("api_requests").run(url, env["small"])),
+            "meta_path": lambda: meta_path_rows(_module("meta_path").run(url, env["home"] / "replay-graph")),
+            "meta_requests": lambda: meta_request_rows(_module("api_requests").run_meta(url, env["meta"])),
             "parsing": lambda: parsing_rows(_module("parsing").run(env["home"] / "parsing", env["home"])),
             "intraday_parsing": lambda: intraday_parsing_rows(
                 _module("parsing").run_intraday(env["home"] / "parsing-intraday", env["home"])),

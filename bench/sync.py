@@ -31,12 +31,18 @@ def sync(url: str, account: Any, window: Any, load_id: str) -> SyncResult:
 
     connector = connector_for(account)
     steps = connector.steps(window)
+    rollups = connector.rollups(window)  # Meta: campaign and ad set days from the ad rows
     with psycopg.connect(url) as conn:
+        bind = getattr(connector, "bind_warehouse", None)
+        if bind is not None:  # Meta: deleted ads the warehouse knows are read by id (as the extract task does)
+            bind(conn)
         t0 = time.perf_counter()
         rows = pipeline.extract(
             conn, steps, load_id=load_id, account=account, classify=connector.classify, policy=RetryPolicy(),
+            rollups=rollups,
         )
         t1 = time.perf_counter()
-        counts = pipeline.merge(conn, [s.table for s in steps], load_id=load_id, account=account, window=window)
+        counts = pipeline.merge(conn, pipeline.tables(steps, rollups), load_id=load_id, account=account,
+                                window=window)
         t2 = time.perf_counter()
     return SyncResult(rows, t1 - t0, t2 - t1, counts, connector.requests)

@@ -260,3 +260,36 @@ def test_the_report_post_is_retried_after_an_error_that_proves_nothing_was_made(
     posts = fresh_sandbox.requests.filter(service="meta", resource="async_report")
     assert len(posts) == 2 and [p["status"] for p in posts] == [4, "OK"]
     assert hook.report_status(run_id)[0] in ("Job Running", "Job Completed")
+
+
+def read_typed(hook, limit: int = 5) -> list:
+    from ads_sync.sources import meta
+
+    return list(hook.insights(ACCOUNT, meta.insights_params((START, END), limit=limit), typed=True))
+
+
+@pytest.mark.parametrize("error, outcome", [
+    ("HTTP_502", "retried"), ("SERVICE_UNAVAILABLE", "retried"), ("TRUNCATED_200", "retried"),
+    ("UNKNOWN", "retried"), ("TOKEN_EXPIRED", "AuthFailure"), ("INVALID_PARAMETER", "InvalidRequest"),
+    ("REDUCE_DATA", "TooMuchData"),
+])
+def test_typed_pages_skip_the_sdks_parse_but_fail_as_the_sdk_says(hook, fresh_sandbox, error, outcome) -> None:
+    """Typed insights pages are read without the SDK's own json.loads (GraphApi.get_decoded); whatever is not
+    a page still goes through the SDK's rule, so every fault ends as it does on the dict path: retried at
+    its cursor, or the same error class. Requests are counted either way."""
+    from ads_sync import errors
+    from ads_sync.sources import meta, meta_decode
+
+    fresh_sandbox.faults.add(Fault(service="meta", error=error, resource="insights", nth=2))
+    if outcome == "retried":
+        rows = read_typed(hook)
+        types = meta.DEFAULT_ACTION_TYPES
+        assert list(meta_decode.insight_rows(rows, (START, END), types)) == list(
+            meta.insight_rows(source_rows(), (START, END), types))
+        queries = [e["query"] for e in fresh_sandbox.requests.filter(service="meta", resource="insights")]
+        assert queries[1] == queries[2]  # the failed page asked again at its own cursor
+        assert hook.requests == len(queries) == -(-len(rows) // 5) + 1
+    else:
+        with pytest.raises(getattr(errors, outcome)):
+            read_typed(hook)
+        assert hook.requests == fresh_sandbox.requests.count(service="meta", resource="insights") == 2

@@ -2,7 +2,8 @@
 
 The API object is built here, not with `FacebookAdsApi.init()`: that call enables the SDK's crash
 reporter, which posts tracebacks to Meta, and sets a process-wide default API (wrong for a triggerer or a
-worker serving several connections). Requests go through `FacebookAdsApi.call`, so paging, throttling and
+worker serving several connections). Requests go through the SDK's API object (`FacebookAdsApi.call`; insights
+pages through `meta_api.GraphApi.get_decoded`, the same GET without the SDK's own parse), so paging, throttling and
 retries are ours: every request is retried on its own with backoff (a failed page resumes at its cursor,
 never re-reads the pages before it), and usage headers slow us down before the limit is reached.
 
@@ -38,7 +39,7 @@ from ads_sync.retry import RetryPolicy, call_with_retries, check_wait
 from ads_sync.sources import meta, meta_decode
 
 if TYPE_CHECKING:
-    from facebook_business.api import FacebookAdsApi
+    from ads_sync.hooks.meta_api import GraphApi
 
 REQUIRED_EXTRAS = ("app_id", "app_secret", "access_token")
 REQUEST_TIMEOUT_S = 120
@@ -69,7 +70,7 @@ class MetaAdsHook(BaseHook):
         self.facebook_conn_id = facebook_conn_id
         self.policy = policy or RetryPolicy()
         self._sleep, self._clock = sleep, clock
-        self._api: FacebookAdsApi | None = None
+        self._api: GraphApi | None = None
         self._resume_at = 0.0
         self._why_paused = ""
 
@@ -89,10 +90,11 @@ class MetaAdsHook(BaseHook):
             mask_secret(str(extras[key]))
         return extras
 
-    def get_api(self) -> FacebookAdsApi:
+    def get_api(self) -> GraphApi:
         if self._api is None:
-            from facebook_business.api import FacebookAdsApi
             from facebook_business.session import FacebookSession
+
+            from ads_sync.hooks.meta_api import GraphApi
 
             extras = self._extras()
             session = FacebookSession(
@@ -104,7 +106,7 @@ class MetaAdsHook(BaseHook):
             mask_secret(session.appsecret_proof)
             if extras.get("graph_url"):
                 session.GRAPH = str(extras["graph_url"]).rstrip("/")
-            self._api = FacebookAdsApi(session, api_version=meta.API_VERSION)
+            self._api = GraphApi(session, api_version=meta.API_VERSION)
         return self._api
 
     @property
@@ -152,8 +154,9 @@ class MetaAdsHook(BaseHook):
         self, method: str, path: tuple[str, ...], params: Mapping[str, Any], *, what: str,
         creates: bool = False, shrinkable: bool = False, decode: Callable[[str], Any] | None = None,
     ) -> Any:
-        """One Graph request, retried on its own with backoff; returns the JSON body (a dict), or what
-        `decode` makes of the body's text (it raises ValueError for text that is not the JSON it reads).
+        """One Graph request, retried on its own with backoff; returns the JSON body (a dict), or for a GET
+        what `decode` makes of the body's text (it raises ValueError for text that is not the JSON it reads;
+        the SDK does not parse such a body first: `meta_api.GraphApi.get_decoded`).
 
         `creates`: the request makes something (an async report run), so only errors that prove nothing was
         made are retried. `shrinkable`: a timeout means "ask for less" (TooMuchData), not "try again".
@@ -170,23 +173,27 @@ class MetaAdsHook(BaseHook):
                 return TooMuchData(f"{what}: no answer within {REQUEST_TIMEOUT_S} s; asking for less")
             return self.classify(exc)
 
+        direct = decode is not None  # a page the SDK need not parse first (hooks/meta_api)
+        if direct and method != "GET":
+            raise ValueError(f"{what}: only GET answers are decoded by the caller")
+
+        def send() -> Any:
+            if decode is not None:
+                return api.get_decoded(path, params, decode)
+            return api.call(method, path, params=dict(params))
+
         def once() -> Any:
             self._wait_for_quota(what)
             try:
-                response = ratelimit.meta_request(  # the ad account's pace, shared across workers
-                    self, path, lambda: api.call(method, path, params=dict(params)), what=what
-                )
+                response = ratelimit.meta_request(self, path, send, what=what)  # the account's pace, shared
             except Exception as exc:
                 headers = getattr(exc, "http_headers", None)
                 if callable(headers):
                     self._note_usage(headers() or {}, what)
                 raise
             self._note_usage(response.headers(), what)
-            if decode is not None and response.status() == 200:
-                try:
-                    return decode(response.body())
-                except ValueError:
-                    raise GraphResponseError(response.status(), str(response.body())) from None
+            if direct:
+                return response.value
             body = response.json()
             if response.status() != 200 or not isinstance(body, dict):
                 raise GraphResponseError(response.status(), str(response.body()))
