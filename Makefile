@@ -85,7 +85,7 @@ lock:
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
 
 lint: install
-	$(BIN)/ruff check plugins dags sandbox tests
+	$(BIN)/ruff check plugins dags sandbox tests bench
 	$(BIN)/mypy plugins/ads_sync
 
 clean:
