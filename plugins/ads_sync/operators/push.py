@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowSkipException
 
 from ads_sync.operators.sync import ERROR_LIMIT, AccountSyncOperator
 
@@ -108,7 +108,7 @@ class PushSummariesOperator(AccountSyncOperator):
                 done = push(conn, hook, account=self.account, overview_sheet=self.overview_sheet,
                             now=datetime.now(UTC))
         except Exception as exc:
-            final = isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
+            final = self.is_last_try(context, exc)
             self._record(context, "failed" if final else "retrying", f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT],
                          hook.requests)
             raise
@@ -136,7 +136,7 @@ class PushSummariesOperator(AccountSyncOperator):
         """The merge has committed: a failed push (also one the failure callback reports) is the push's,
         never the run's or the account's."""
         if final is None:
-            final = isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
+            final = self.is_last_try(context, exc)
         self._record(context, "failed" if final else "retrying", f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT], None)
 
     def _record(self, context: Any, status: str, error: str | None, requests: int | None) -> None:

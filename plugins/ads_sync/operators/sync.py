@@ -127,6 +127,10 @@ class AccountSyncOperator(BaseOperator):
         except Exception as bookkeeping_error:  # noqa: BLE001 - the skip itself matters more
             self.log.error("Could not record the skip in the sync log: %s", bookkeeping_error)
 
+    def is_last_try(self, context: Any, exc: BaseException) -> bool:
+        """Whether Airflow will not retry this failure: it asked not to, or the retries are spent."""
+        return isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
+
     def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
         """Mark the run failed (or retrying) and the account failed, and drop this load's staging rows.
 
@@ -136,7 +140,7 @@ class AccountSyncOperator(BaseOperator):
         from ads_sync.tables import TABLES
 
         if final is None:
-            final = isinstance(exc, AirflowFailException) or context["ti"].try_number > (self.retries or 0)
+            final = self.is_last_try(context, exc)
         message = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
         run = context["dag_run"]
         try:
