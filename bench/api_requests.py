@@ -124,7 +124,7 @@ def meta_minimum(window: Any, volume: Any) -> dict[str, int]:
     the async threshold one report run, which Meta allows over the whole window, its status polls and
     its pages), the deleted ads' rows read by id (IDS_PER_REQUEST ads a request) and the account's daily
     totals (one page)."""
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
     from sandbox import meta_data
 
     statuses = set(meta.DELIVERED_STATUSES) - {"DELETED"}
@@ -148,11 +148,11 @@ def _meta_extract(url: str, account: Any, window: Any, load_id: str) -> None:
     import psycopg
 
     from ads_sync import pipeline, warehouse
-    from ads_sync.connectors import MetaConnector
-    from ads_sync.operators.meta_reports import MetaExtractOperator
     from ads_sync.retry import RetryPolicy
-    from ads_sync.sources import meta
-    from ads_sync.triggers.meta_reports import MetaReportRunsTrigger
+    from ads_sync.sources.meta import reports as meta
+    from ads_sync.sources.meta.connector import MetaConnector
+    from ads_sync.sources.meta.operator import MetaExtractOperator
+    from ads_sync.sources.meta.trigger import MetaReportRunsTrigger
 
     connector = MetaConnector(account)
     if meta.needs_async(window):

@@ -16,8 +16,8 @@ ACCOUNT = "4444444444"
 
 def capture_google(days: int) -> tuple[list[bytes], Any, Any]:
     """Serialized SearchGoogleAdsStreamResponse messages of one ad_group_daily query (~days x 2,750 rows)."""
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
-    from ads_sync.sources import google_ads
+    from ads_sync.sources.google_ads import reports as google_ads
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     window = common.year_window(days)
     query = google_ads.REPORT_QUERIES["ad_group_daily"]
@@ -37,7 +37,7 @@ def best_rate(fn: Any, *args: Any, repeat: int = 3) -> float:
 
 def meta_pages(days: int = 30) -> tuple[list[bytes], Any]:
     """Insights pages of PAGE_LIMIT rows, JSON-encoded like the Graph API's answers."""
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
     from sandbox import meta_data
 
     end = common.TODAY - timedelta(days=1)
@@ -53,7 +53,7 @@ def meta_pages(days: int = 30) -> tuple[list[bytes], Any]:
 
 def meta_rate(pages: list[bytes], window: Any) -> tuple[int, float]:
     """The generic path (json.loads + meta.insight_rows), before issue 15; for information."""
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     n = 0
     t0 = time.perf_counter()
@@ -66,7 +66,8 @@ def meta_rate(pages: list[bytes], window: Any) -> tuple[int, float]:
 def meta_product_rate(pages: list[bytes], window: Any) -> tuple[int, float]:
     """What the Meta hook and connector do with each insights page: msgspec into typed structs, then the
     AD_DAILY tuples (exact decimals, the wanted actions summed over the attribution windows)."""
-    from ads_sync.sources import meta, meta_decode
+    from ads_sync.sources.meta import decode as meta_decode
+    from ads_sync.sources.meta import reports as meta
 
     n = 0
     t0 = time.perf_counter()

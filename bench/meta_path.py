@@ -67,7 +67,7 @@ def typical_rows(window: Any) -> Iterator[tuple[object, ...]]:
     from facebook_business.api import FacebookAdsApi
     from facebook_business.session import FacebookSession
 
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     extra = json.loads(os.environ["AIRFLOW_CONN_FACEBOOK_DEFAULT"])["extra"]
     session = FacebookSession(extra["app_id"], extra["app_secret"], extra["access_token"])

@@ -145,7 +145,7 @@ def product_decode_rate(messages: Sequence[bytes], query: Any, window: Any) -> t
     """Raw protobuf plus the product's own row mapping (sources/google_ads.map_rows)."""
     from google.ads.googleads.v26.services.types.google_ads_service import SearchGoogleAdsStreamResponse
 
-    from ads_sync.sources import google_ads
+    from ads_sync.sources.google_ads import reports as google_ads
 
     parse = SearchGoogleAdsStreamResponse.pb().FromString
     n = 0

@@ -17,7 +17,6 @@ from typing import Any, cast
 from airflow.sdk import DAG, CronTriggerTimetable, Param, get_parsing_context
 from airflow.sdk.definitions.param import ParamsDict
 
-from ads_sync.operators.meta_reports import MetaExtractOperator
 from ads_sync.operators.push import PushSummariesOperator
 from ads_sync.operators.reconcile import ReconcileOperator
 from ads_sync.operators.sync import (
@@ -70,8 +69,16 @@ SCHEDULES = {
 }
 #: caps concurrent Sheets pushes across DAGs (Sheets allows 60 writes a minute per user)
 SHEETS_POOL = "google_sheets_api"
-#: platforms whose extract differs (Meta: async report runs for long windows, deferrable)
-EXTRACTORS: dict[str, type[ExtractOperator]] = {"meta": MetaExtractOperator}
+
+
+def extractor(account: Account) -> type[ExtractOperator]:
+    """The platform's own ExtractOperator when its spec names one (imported at parse: it is an operator)."""
+    from ads_sync.sources.spec import load
+
+    path = account.info.extract_operator
+    return cast("type[ExtractOperator]", load(path)) if path else ExtractOperator
+
+
 #: Airflow validates every Param's schema against its meta-schema each time it resolves one, several times per
 #: task while serializing; draft 2020-12's meta-schema (jsonschema's default) costs ~2.3x draft 7's, and
 #: Params are most of the dag-processor's time per DAG (bench/, "parsing"). Draft 7 has all we use.
@@ -204,7 +211,7 @@ def build_account_dag(account: Account, kind: Kind, *, overview_sheet: str | Non
     ) as dag:
         resolve = ResolveWindowOperator(task_id="resolve_window", account=account, kind=kind, retries=0,
                                         execution_timeout=timeouts["resolve_window"])
-        extract = EXTRACTORS.get(account.platform, ExtractOperator)(
+        extract = extractor(account)(
             task_id="extract", account=account, kind=kind, pool=account.info.pool,
             execution_timeout=timeouts["extract"],
         )

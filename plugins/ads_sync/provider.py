@@ -23,8 +23,8 @@ GOOGLE_SHEETS = "ads_sync_google_sheets"
 LEGACY_TYPES = {GOOGLE_ADS: "google_ads", META: "facebook_social", GOOGLE_SHEETS: "google_cloud_platform"}
 #: hook classes by connection type (imported by Airflow only when a connection of the type is used or tested)
 HOOKS = {
-    GOOGLE_ADS: "ads_sync.hooks.google_ads.GoogleAdsApiHook",
-    META: "ads_sync.hooks.meta.MetaAdsHook",
+    GOOGLE_ADS: "ads_sync.sources.google_ads.hook.GoogleAdsApiHook",
+    META: "ads_sync.sources.meta.hook.MetaAdsHook",
     GOOGLE_SHEETS: "ads_sync.hooks.sheets.SheetsHook",
 }
 HOOK_NAMES = {

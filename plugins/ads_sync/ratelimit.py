@@ -310,7 +310,7 @@ class MetaGate:
         self.account = "unknown"
 
     def call(self, path: tuple[str, ...], request: Callable[[], Any], *, what: str) -> Any:
-        from ads_sync.sources import meta
+        from ads_sync.sources.meta import reports as meta
 
         if path and path[0].startswith("act_"):
             self.account = path[0]  # report runs and their rows belong to the account asked last

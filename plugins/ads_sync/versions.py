@@ -100,7 +100,8 @@ class VersionStatus:
 
 def in_use() -> dict[str, str]:
     """platform -> the version our hooks pass to the client library."""
-    from ads_sync.sources import google_ads, meta
+    from ads_sync.sources.google_ads import reports as google_ads
+    from ads_sync.sources.meta import reports as meta
 
     return {"google_ads": google_ads.API_VERSION, "meta": meta.API_VERSION}
 

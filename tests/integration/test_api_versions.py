@@ -37,7 +37,7 @@ def test_google_hook_raises_the_real_client_exception_and_classifies_it(airflow_
     from google.ads.googleads.errors import GoogleAdsException
 
     from ads_sync.errors import UnsupportedApiVersion
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     fresh_sandbox.faults.add(Fault(service="google_ads", error="UNSUPPORTED_VERSION"))
     hook = GoogleAdsApiHook()
@@ -51,8 +51,8 @@ def test_google_hook_raises_the_real_client_exception_and_classifies_it(airflow_
 def test_meta_error_2635_fails_at_once_naming_the_expiry(airflow_db, fresh_sandbox, monkeypatch) -> None:
     from ads_sync import versions
     from ads_sync.errors import UnsupportedApiVersion
-    from ads_sync.hooks.meta import MetaAdsHook
     from ads_sync.retry import RetryPolicy
+    from ads_sync.sources.meta.hook import MetaAdsHook
 
     # as it would read the day after v25.0 expired, had we still called it
     monkeypatch.setattr(versions, "in_use", lambda: {"google_ads": "v26", "meta": "v25.0"})

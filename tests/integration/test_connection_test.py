@@ -36,7 +36,7 @@ def requests_of(sandbox: Any, service: str) -> list[dict[str, Any]]:
 
 
 def test_google_ads_lists_accessible_customers(fresh_sandbox: Any) -> None:
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     ok, message = GoogleAdsApiHook().test_connection()
     assert ok, message
@@ -47,7 +47,7 @@ def test_google_ads_lists_accessible_customers(fresh_sandbox: Any) -> None:
 
 
 def test_google_ads_revoked_refresh_token_fails_with_the_fix(fresh_sandbox: Any) -> None:
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     fresh_sandbox.faults.add(Fault(service="oauth", error="invalid_grant", times=-1))
     ok, message = GoogleAdsApiHook().test_connection()
@@ -60,7 +60,7 @@ def test_google_ads_revoked_refresh_token_fails_with_the_fix(fresh_sandbox: Any)
 
 def test_google_ads_rejected_access_token_is_an_auth_failure(fresh_sandbox: Any) -> None:
     """The API itself refuses (an OAuth token it calls invalid): the gRPC error's payload, classified."""
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     fresh_sandbox.faults.add(Fault(service="google_ads", error="AUTH_INVALID"))
     ok, message = GoogleAdsApiHook().test_connection()
@@ -71,7 +71,7 @@ def test_google_ads_rejected_access_token_is_an_auth_failure(fresh_sandbox: Any)
 
 
 def test_google_ads_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch, fresh_sandbox: Any) -> None:
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     conn = json.loads(__import__("os").environ["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"])
     del conn["extra"]["developer_token"], conn["extra"]["refresh_token"]
@@ -83,7 +83,7 @@ def test_google_ads_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch, fr
 
 
 def test_meta_asks_me_for_its_id(fresh_sandbox: Any) -> None:
-    from ads_sync.hooks.meta import MetaAdsHook
+    from ads_sync.sources.meta.hook import MetaAdsHook
 
     ok, message = MetaAdsHook().test_connection()
     assert (ok, message) == (True, "Meta answered: the token belongs to user 122100000000000001 (Graph v26.0)")
@@ -95,7 +95,7 @@ def test_meta_asks_me_for_its_id(fresh_sandbox: Any) -> None:
 def test_meta_wrong_access_token_fails_with_the_fix(monkeypatch: pytest.MonkeyPatch, fresh_sandbox: Any) -> None:
     import os
 
-    from ads_sync.hooks.meta import MetaAdsHook
+    from ads_sync.sources.meta.hook import MetaAdsHook
 
     conn = json.loads(os.environ["AIRFLOW_CONN_FACEBOOK_DEFAULT"])
     conn["extra"]["access_token"] = "EAAB-not-the-sandbox-token-5f1c"

@@ -27,8 +27,8 @@ def _leaves(node, out):
 
 
 def test_google_walk_finds_every_account_below_the_manager_once(airflow_db, fresh_sandbox) -> None:
-    from ads_sync.discovery import google_ads
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
+    from ads_sync.sources.google_ads import discovery as google_ads
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     found = google_ads.discover(GoogleAdsApiHook(login_customer_id=tree.DEMO_MCC), tree.DEMO_MCC)
     expected = _leaves(tree.TREE, {})
@@ -48,8 +48,8 @@ def test_google_walk_finds_every_account_below_the_manager_once(airflow_db, fres
 
 
 def test_meta_business_lists_owned_then_client_accounts(airflow_db, fresh_sandbox) -> None:
-    from ads_sync.discovery import meta
-    from ads_sync.hooks.meta import MetaAdsHook
+    from ads_sync.sources.meta import discovery as meta
+    from ads_sync.sources.meta.hook import MetaAdsHook
 
     found = meta.discover(MetaAdsHook(), meta_accounts.DEMO_BUSINESS)
     edges = meta_accounts.BUSINESSES[meta_accounts.DEMO_BUSINESS]

@@ -31,8 +31,8 @@ class Clock:
 
 @pytest.fixture
 def hook(fresh_sandbox):
-    from ads_sync.hooks.meta import MetaAdsHook
     from ads_sync.retry import RetryPolicy
+    from ads_sync.sources.meta.hook import MetaAdsHook
 
     clock = Clock()
     h = MetaAdsHook(policy=RetryPolicy(attempts=3, base_delay=0.01), sleep=clock.sleep, clock=clock)
@@ -44,7 +44,7 @@ def hook(fresh_sandbox):
 
 def source_rows() -> list[dict]:
     """The sandbox's own rows, as the requested fields project them."""
-    from ads_sync.sources.meta import INSIGHT_FIELDS
+    from ads_sync.sources.meta.reports import INSIGHT_FIELDS
 
     return [{k: v for k, v in r.items() if k in INSIGHT_FIELDS}
             for _, r in meta_data.insights(ACCOUNT, START, END, date(2026, 1, 20),
@@ -52,7 +52,7 @@ def source_rows() -> list[dict]:
 
 
 def read(hook, limit: int = 5) -> list[dict]:
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     return list(hook.insights(ACCOUNT, meta.insights_params((START, END), limit=limit)))
 
@@ -69,7 +69,8 @@ def test_pages_follow_the_cursor_and_every_request_is_counted(hook, fresh_sandbo
 def test_typed_pages_are_msgspec_structs_and_map_to_the_same_rows(hook, fresh_sandbox) -> None:
     """The insights reads of a sync decode each page with msgspec (meta_decode), on the same paging, and
     give the same AD_DAILY tuples as dict pages through meta.insight_rows."""
-    from ads_sync.sources import meta, meta_decode
+    from ads_sync.sources.meta import decode as meta_decode
+    from ads_sync.sources.meta import reports as meta
 
     typed = list(hook.insights(ACCOUNT, meta.insights_params((START, END), limit=5), typed=True))
     assert typed and all(type(o) is meta_decode.Insight for o in typed)
@@ -143,7 +144,7 @@ def test_permanent_errors_fail_after_one_request(hook, fresh_sandbox, error, exc
 
 
 def test_transient_errors_that_never_clear_end_in_retries_exhausted(hook, fresh_sandbox) -> None:
-    from ads_sync.hooks.meta import RetriesExhausted
+    from ads_sync.sources.meta.hook import RetriesExhausted
 
     fresh_sandbox.faults.add(Fault(service="meta", error="SERVICE_UNAVAILABLE", times=-1))
     with pytest.raises(RetriesExhausted, match="after 3 attempts"):
@@ -153,7 +154,7 @@ def test_transient_errors_that_never_clear_end_in_retries_exhausted(hook, fresh_
 
 def test_retired_attribution_windows_are_refused_by_the_sandbox(hook) -> None:
     from ads_sync.errors import InvalidRequest
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     params = {**meta.insights_params((START, END)), "action_attribution_windows": ["7d_click", "28d_view"]}
     with pytest.raises(InvalidRequest, match="28d_view"):
@@ -161,7 +162,7 @@ def test_retired_attribution_windows_are_refused_by_the_sandbox(hook) -> None:
 
 
 def trigger_event(jobs, **kwargs) -> dict:
-    from ads_sync.triggers.meta_reports import MetaReportRunsTrigger
+    from ads_sync.sources.meta.trigger import MetaReportRunsTrigger
 
     trigger = MetaReportRunsTrigger(conn_id="facebook_default", account_id=ACCOUNT,
                                     jobs=[j.to_dict() for j in jobs], poll_s=0.05, max_poll_s=0.1, **kwargs)
@@ -183,7 +184,7 @@ def test_the_trigger_settles_each_report_run(hook, fresh_sandbox, fault, kwargs,
     import time
     from dataclasses import replace
 
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     if fault:
         fresh_sandbox.faults.add(Fault(service="meta", error=fault, resource="async_report"))
@@ -203,7 +204,7 @@ def test_the_trigger_hands_an_expired_token_back_as_an_auth_error(hook, fresh_sa
     import time
     from dataclasses import replace
 
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     run_id = hook.start_report(ACCOUNT, meta.insights_params((START, END - timedelta(days=3))))
     fresh_sandbox.faults.add(Fault(service="meta", error="TOKEN_EXPIRED", times=-1))
@@ -243,7 +244,7 @@ def test_reduce_the_amount_of_data_is_too_much_data_not_a_retry(hook, fresh_sand
 def test_the_report_post_is_not_sent_again_after_an_ambiguous_failure(hook, fresh_sandbox) -> None:
     """A 503 page (no Graph error object) may come after the report run was made: never POST twice."""
     from ads_sync.errors import AmbiguousSubmit
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     fresh_sandbox.faults.add(Fault(service="meta", error="HTTP_503", resource="async_report", nth=1))
     with pytest.raises(AmbiguousSubmit, match="not sent again"):
@@ -253,7 +254,7 @@ def test_the_report_post_is_not_sent_again_after_an_ambiguous_failure(hook, fres
 
 def test_the_report_post_is_retried_after_an_error_that_proves_nothing_was_made(hook, fresh_sandbox) -> None:
     """A throttle is Graph's own answer: the run was not made, so asking again makes exactly one."""
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     fresh_sandbox.faults.add(Fault(service="meta", error="APP_LIMIT", resource="async_report", nth=1))
     run_id = hook.start_report(ACCOUNT, meta.insights_params((START, END)))
@@ -263,7 +264,7 @@ def test_the_report_post_is_retried_after_an_error_that_proves_nothing_was_made(
 
 
 def read_typed(hook, limit: int = 5) -> list:
-    from ads_sync.sources import meta
+    from ads_sync.sources.meta import reports as meta
 
     return list(hook.insights(ACCOUNT, meta.insights_params((START, END), limit=limit), typed=True))
 
@@ -278,7 +279,8 @@ def test_typed_pages_skip_the_sdks_parse_but_fail_as_the_sdk_says(hook, fresh_sa
     a page still goes through the SDK's rule, so every fault ends as it does on the dict path: retried at
     its cursor, or the same error class. Requests are counted either way."""
     from ads_sync import errors
-    from ads_sync.sources import meta, meta_decode
+    from ads_sync.sources.meta import decode as meta_decode
+    from ads_sync.sources.meta import reports as meta
 
     fresh_sandbox.faults.add(Fault(service="meta", error=error, resource="insights", nth=2))
     if outcome == "retried":

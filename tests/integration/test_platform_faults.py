@@ -103,7 +103,7 @@ def test_google_long_term_quota_fails_at_once_with_the_message(bag, db, fresh_sa
 def test_google_stream_has_a_deadline(fresh_sandbox) -> None:
     """A stream that hangs ends as DEADLINE_EXCEEDED (transient) instead of holding the worker."""
     from ads_sync.errors import TransientApiError
-    from ads_sync.hooks.google_ads import GoogleAdsApiHook
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
     hook = GoogleAdsApiHook(stream_deadline_s=1)
     fresh_sandbox.faults.add(Fault(service="google_ads", error="SLOW", customer_id=GOOGLE, delay_s=4))

@@ -226,7 +226,8 @@ def test_money_that_breaks_floats_loads_and_reconciles_exactly(db, registry, mig
 
     from ads_sync import pipeline, reconcile
     from ads_sync.pipeline import Step
-    from ads_sync.sources import google_ads, meta
+    from ads_sync.sources.google_ads import reports as google_ads
+    from ads_sync.sources.meta import reports as meta
     from ads_sync.tables import CAMPAIGN_DAILY
     from ads_sync.windows import Window
 

@@ -10,7 +10,7 @@ from google.api_core import exceptions as core
 from google.auth.exceptions import RefreshError
 
 from ads_sync.errors import AuthFailure, InvalidRequest, QuotaExhausted, TransientApiError
-from ads_sync.hooks.google_ads import FAILURE_KEY, classify_error
+from ads_sync.sources.google_ads.hook import FAILURE_KEY, classify_error
 
 
 class FakeCall(grpc.RpcError, grpc.Call):  # type: ignore[misc]

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from google.ads.googleads.v26.services.types.google_ads_service import GoogleAdsRow
 
-from ads_sync.sources import google_ads as g
+from ads_sync.sources.google_ads import reports as g
 from ads_sync.windows import Window
 
 WINDOW = Window(date(2026, 3, 1), date(2026, 3, 7), "test")

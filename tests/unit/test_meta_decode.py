@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from ads_sync.errors import RowError
-from ads_sync.sources import meta, meta_decode
+from ads_sync.sources.meta import decode as meta_decode
+from ads_sync.sources.meta import reports as meta
 from sandbox import meta_data
 
 WINDOW = (date(2026, 1, 1), date(2026, 1, 14))

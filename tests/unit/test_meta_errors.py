@@ -8,7 +8,7 @@ import requests
 from facebook_business.exceptions import FacebookRequestError
 
 from ads_sync.errors import AuthFailure, InvalidRequest, TransientApiError
-from ads_sync.hooks.meta import GraphResponseError, RetriesExhausted, classify_error
+from ads_sync.sources.meta.hook import GraphResponseError, RetriesExhausted, classify_error
 
 TOKEN = "EAAB-secret-token"
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ads_sync.sources import meta
+from ads_sync.sources.meta import reports as meta
 from ads_sync.tables import AD_DAILY
 
 ROW = {

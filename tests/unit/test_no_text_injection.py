@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ads_sync.sources import google_ads
+from ads_sync.sources.google_ads import reports as google_ads
 from ads_sync.windows import Window
 
 SQL = Path(__file__).resolve().parents[2] / "include" / "sql"

@@ -27,9 +27,11 @@ from ads_sync.errors import (
     TooMuchData,
     TransientApiError,
 )
-from ads_sync.hooks import google_ads, meta, sheets
+from ads_sync.hooks import sheets
 from ads_sync.retry import RetryPolicy, check_wait
-from ads_sync.sources.meta import parse_usage
+from ads_sync.sources.google_ads import hook as google_ads
+from ads_sync.sources.meta import hook as meta
+from ads_sync.sources.meta.reports import parse_usage
 
 # -- Meta ------------------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from ads_sync import reconcile
-from ads_sync.sources.google_ads import micros_to_decimal
+from ads_sync.sources.google_ads.reports import micros_to_decimal
 
 D1, D2 = date(2026, 11, 20), date(2026, 11, 21)
 

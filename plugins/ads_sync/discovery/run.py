@@ -22,16 +22,16 @@ def discover(
     name = PLATFORM_NAMES[platform]
     conn = conn_id or PLATFORMS[name].default_conn_id
     if name == "google_ads":
-        from ads_sync.discovery import google_ads
-        from ads_sync.hooks.google_ads import GoogleAdsApiHook
+        from ads_sync.sources.google_ads import discovery as google_ads
+        from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
         if not root:
             raise ValueError("Google Ads discovery needs the manager account id (--manager 1234567890)")
         manager = root.replace("-", "")
         found = google_ads.discover(GoogleAdsApiHook(conn, login_customer_id=manager), manager)
     else:
-        from ads_sync.discovery import meta
-        from ads_sync.hooks.meta import MetaAdsHook
+        from ads_sync.sources.meta import discovery as meta
+        from ads_sync.sources.meta.hook import MetaAdsHook
 
         found = meta.discover(MetaAdsHook(conn), root)
     return compare(found, registry, conn_id=conn, include_test=include_test, include_inactive=include_inactive)

@@ -29,7 +29,7 @@ from ads_sync.errors import (
     TransientApiError,
     UnsupportedApiVersion,
 )
-from ads_sync.sources.google_ads import API_VERSION
+from ads_sync.sources.google_ads.reports import API_VERSION
 
 if TYPE_CHECKING:
     from google.ads.googleads.client import GoogleAdsClient

@@ -38,8 +38,8 @@ class MetaExtractOperator(ExtractOperator):
         self.start_timeout_s, self.finish_timeout_s, self.poll_s = start_timeout_s, finish_timeout_s, poll_s
 
     def run(self, context: Any) -> dict[str, int]:
-        from ads_sync.connectors import MetaConnector
-        from ads_sync.sources import meta
+        from ads_sync.sources.meta import reports as meta
+        from ads_sync.sources.meta.connector import MetaConnector
 
         window = _window(self.window(context))
         if not meta.needs_async(window):
@@ -53,7 +53,7 @@ class MetaExtractOperator(ExtractOperator):
         self._defer(jobs, connector.requests)
 
     def _submit(self, connector: Any, jobs: list[Any]) -> list[Any]:
-        from ads_sync.sources import meta
+        from ads_sync.sources.meta import reports as meta
 
         submitted = []
         for job in jobs:
@@ -64,7 +64,7 @@ class MetaExtractOperator(ExtractOperator):
         return submitted
 
     def _defer(self, jobs: list[Any], requests: int) -> NoReturn:
-        from ads_sync.triggers.meta_reports import MetaReportRunsTrigger
+        from ads_sync.sources.meta.trigger import MetaReportRunsTrigger
 
         self.defer(
             trigger=MetaReportRunsTrigger(
@@ -81,9 +81,9 @@ class MetaExtractOperator(ExtractOperator):
         return self.guarded(context, self._resume, context, event or {})
 
     def _resume(self, context: Any, event: dict[str, Any]) -> dict[str, int]:
-        from ads_sync.connectors import MetaConnector
         from ads_sync.errors import from_event
-        from ads_sync.sources import meta
+        from ads_sync.sources.meta import reports as meta
+        from ads_sync.sources.meta.connector import MetaConnector
 
         jobs = [meta.Job.from_dict(j) for j in event.get("jobs", [])]
         connector = MetaConnector(self.account, requests_before=int(event.get("requests", 0)))

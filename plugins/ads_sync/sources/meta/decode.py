@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from ads_sync.sources import meta
+from ads_sync.sources.meta import reports as meta
 
 Count = Annotated[int, msgspec.Meta(ge=0)]
 _SIX = Decimal("0.000001")

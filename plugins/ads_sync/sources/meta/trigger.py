@@ -47,7 +47,7 @@ class MetaReportRunsTrigger(BaseTrigger):
 
     def settle(self, job: Any, status: str, percent: int, now: float) -> Any:
         """The job after one poll: done, failed, timed out, or still pending."""
-        from ads_sync.sources import meta
+        from ads_sync.sources.meta import reports as meta
 
         waited = now - job.submitted_at
         if status == meta.JOB_DONE:
@@ -62,8 +62,8 @@ class MetaReportRunsTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from ads_sync.errors import Throttled, event_kind
-        from ads_sync.hooks.meta import MetaAdsHook
-        from ads_sync.sources.meta import Job
+        from ads_sync.sources.meta.hook import MetaAdsHook
+        from ads_sync.sources.meta.reports import Job
 
         hook = MetaAdsHook(self.conn_id)
         jobs = [Job.from_dict(j) for j in self.jobs]

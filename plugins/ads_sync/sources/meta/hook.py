@@ -36,10 +36,11 @@ from ads_sync.errors import (
     UnsupportedApiVersion,
 )
 from ads_sync.retry import RetryPolicy, call_with_retries, check_wait
-from ads_sync.sources import meta, meta_decode
+from ads_sync.sources.meta import decode as meta_decode
+from ads_sync.sources.meta import reports as meta
 
 if TYPE_CHECKING:
-    from ads_sync.hooks.meta_api import GraphApi
+    from ads_sync.sources.meta.api import GraphApi
 
 REQUIRED_EXTRAS = ("app_id", "app_secret", "access_token")
 REQUEST_TIMEOUT_S = 120
@@ -94,7 +95,7 @@ class MetaAdsHook(BaseHook):
         if self._api is None:
             from facebook_business.session import FacebookSession
 
-            from ads_sync.hooks.meta_api import GraphApi
+            from ads_sync.sources.meta.api import GraphApi
 
             extras = self._extras()
             session = FacebookSession(

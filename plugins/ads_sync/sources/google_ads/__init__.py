@@ -1,0 +1,1 @@
+"""Google Ads: see sources/__init__.py for what each module holds."""

@@ -1,0 +1,1 @@
+"""Meta Ads: see sources/__init__.py for what each module holds."""
