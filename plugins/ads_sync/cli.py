@@ -18,9 +18,13 @@ from ads_sync import local
 
 def _final_line(totals: dict[str, int], accounts: int, by_report: dict[str, int] | None = None) -> str:
     rows = totals["inserted"] + totals["updated"] + totals["unchanged"]
-    reports = "; by report: " + ", ".join(f"{k} {v}" for k, v in by_report.items()) if by_report else ""
+    # the reports' fact rows (the coverage ledger's count); the rest of the rows are entities (campaigns, ad
+    # groups, ads, keywords), which have no report of their own
+    facts = sum(by_report.values()) if by_report else 0
+    reports = (f"; {facts} report rows, {rows - facts} entity rows; by report: "
+               + ", ".join(f"{k} {v}" for k, v in by_report.items())) if by_report else ""
     return (
-        f"demo: {accounts} accounts synced, {rows} rows in ads.* ({totals['inserted']} inserted, "
+        f"demo: {accounts} accounts synced, {rows} rows in ads.* by the daily runs ({totals['inserted']} inserted, "
         f"{totals['updated']} updated, {totals['unchanged']} unchanged, {totals['deleted']} deleted){reports}"
     )
 
@@ -141,10 +145,15 @@ def _run_demo(url: str) -> tuple[int, list[tuple[str, str, str]], str]:
             f"{row['extracted']} rows from {row['requests']} API requests; {row['inserted']} inserted, "
             f"{row['updated']} updated, {row['unchanged']} unchanged, {row['deleted']} deleted"
         )
+    # the daily runs' rows are what the final line breaks down by report (the coverage ledger of those runs)
+    line = _final_line(totals, synced, _rows_by_report(url, checked))
+    intraday = dict.fromkeys(totals, 0)
     for account in registry.accounts:
         if account.active and account.intraday:
-            failed += _demo_intraday(url, bag, account, totals)
-    return (1 if failed else 0), checked, _final_line(totals, synced, _rows_by_report(url, checked))
+            failed += _demo_intraday(url, bag, account, intraday)
+    if any(intraday.values()):
+        line += f"; intraday (today so far): {sum(intraday.values()) - intraday['deleted']} rows"
+    return (1 if failed else 0), checked, line
 
 
 def _demo_intraday(url: str, bag: Any, account: Any, totals: dict[str, int]) -> int:
