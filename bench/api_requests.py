@@ -96,7 +96,7 @@ def _intraday(url: str, client: Any) -> dict[str, int]:
                 intraday.extract(conn, connector, window, load_id=load_id, account=account)
                 list(connector.account_totals(window))  # what the reconcile task asks for
                 pipeline.merge(conn, pipeline.tables(connector.steps(window)), load_id=load_id, account=account,
-                               window=window)
+                               window=window, run=None)
     finally:
         client.set_now(None)
     entries = client.requests.filter(service="google_ads", customer_id=ACCOUNT)

@@ -42,7 +42,7 @@ def _load_step(url: str, account: Any, window: Any, rows: list[tuple[object, ...
             warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads",
                             account_id=account.account_id, rows=rows)
         t1 = time.perf_counter()
-        counts = pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account, window=window)
+        counts = pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account, window=window, run=None)
         t2 = time.perf_counter()
         wal = common.wal_bytes(conn, lsn)
     return {"stage_s": t1 - t0, "merge_s": t2 - t1, "total_s": t2 - t0, "counts": counts, "wal": wal}

@@ -43,6 +43,6 @@ def sync(url: str, account: Any, window: Any, load_id: str) -> SyncResult:
         )
         t1 = time.perf_counter()
         counts = pipeline.merge(conn, pipeline.tables(steps, rollups), load_id=load_id, account=account,
-                                window=window)
+                                window=window, run=None)
         t2 = time.perf_counter()
     return SyncResult(rows, t1 - t0, t2 - t1, counts, connector.requests)

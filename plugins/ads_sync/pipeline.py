@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ads_sync import warehouse
+from ads_sync import runlog, warehouse
 from ads_sync.retry import RetryPolicy, call_with_retries
 from ads_sync.tables import Table
 from ads_sync.warehouse import MergeCounts
@@ -96,13 +96,14 @@ def merge(
     load_id: str,
     account: Account,
     window: Window,
-    finish: Callable[[MergeCounts], None] | None = None,
+    run: runlog.RunRef | None,
 ) -> MergeCounts:
     """Merge a staged load into the final tables in one transaction, under the account's lock.
 
     Every table's plan (which days changed, duplicate keys) is made before the first write; days whose
     fingerprint equals the one stored by the last merge are skipped (warehouse.plan_merge).
-    `finish` runs inside the same transaction (the sync log commits with the data or not at all).
+    The run is finished in the run log inside the same transaction, so the log commits with the data or
+    not at all; `run` None merges without a run log (benchmarks, tests of the merge alone).
     """
     params = {
         "load_id": load_id,
@@ -133,8 +134,8 @@ def merge(
                 log.info("Merged %s for %s: %s", plan.table.name, account.key, counts.as_dict())
             total.add(counts)
             per_table.append((plan.table, counts))
-        if finish is not None:
-            finish(total)
+        if run is not None:
+            runlog.finished(conn, run, total)
     for table, counts in per_table:  # committed: statistics outside the transaction (issue 14)
         warehouse.refresh_statistics(conn, table, counts)
     return total

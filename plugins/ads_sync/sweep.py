@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ads_sync import warehouse
+from ads_sync import runlog
 
 if TYPE_CHECKING:
     import psycopg
@@ -38,26 +38,18 @@ def sweep(
 ) -> list[tuple[str, str]]:
     """Mark the account's abandoned runs failed; return their (dag_id, run_id). `run_state` answers an
     Airflow run's state (GONE when Airflow has no such run, None when it cannot tell: left alone)."""
-    from psycopg.rows import dict_row
-
-    ids = {"platform": account.platform, "account_id": account.account_id}
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(warehouse.sql_text("bookkeeping/unfinished_runs.sql"),
-                           {**ids, "dag_id": dag_id, "run_id": run_id}).fetchall()
+    starting = runlog.RunRef(dag_id=dag_id, run_id=run_id, platform=account.platform, account_id=account.account_id)
     abandoned = []
-    for row in rows:
-        state = run_state(row["dag_id"], row["run_id"])
+    for ref, status in runlog.unfinished(conn, starting):
+        state = run_state(ref.dag_id, ref.run_id)
         if state is None or state in ALIVE:
             continue
-        error = (f"abandoned: the sync log said {row['status']}, but Airflow's run ended "
+        error = (f"abandoned: the sync log said {status}, but Airflow's run ended "
                  f"{'(it no longer exists)' if state == GONE else state!r} without recording its end "
                  "(a worker killed, a deferral timed out or a trigger failed); found by the next run's start")
-        with conn.transaction():
-            warehouse.run_sql(conn, "bookkeeping/abandon_run.sql",
-                              {"dag_id": row["dag_id"], "run_id": row["run_id"], "error": error})
-            warehouse.run_sql(conn, "bookkeeping/account_abandoned.sql", {**ids, "error": error})
-        log.warning("Run %s/%s of %s: %s", row["dag_id"], row["run_id"], account.key, error)
-        abandoned.append((row["dag_id"], row["run_id"]))
+        runlog.abandoned(conn, ref, error)
+        log.warning("Run %s/%s of %s: %s", ref.dag_id, ref.run_id, account.key, error)
+        abandoned.append((ref.dag_id, ref.run_id))
     return abandoned
 
 

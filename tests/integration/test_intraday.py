@@ -231,7 +231,7 @@ def test_meta_intraday_reads_today_synchronously_and_entities_only_when_new(db, 
             connector.bind_warehouse(conn)
             _, unknown = intraday.extract(conn, connector, window, load_id=load_id, account=account)
             pipeline.merge(conn, pipeline.tables(connector.steps(window), connector.rollups(window)),
-                           load_id=load_id, account=account, window=window)
+                           load_id=load_id, account=account, window=window, run=None)
         return unknown, log.requests.filter(service="meta")
 
     unknown, first = load(datetime(day.year, day.month, day.day, 11, 0, tzinfo=oslo), 1)

@@ -98,7 +98,7 @@ def load(url: str, rows: list[tuple], start: date, end: date, load_id: str):
             warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads", account_id=ACCOUNT,
                             rows=rows)
         return pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account(),
-                              window=Window(start, end, why="test"))
+                              window=Window(start, end, why="test"), run=None)
 
 
 def tamper(rng: random.Random, db, expected: dict[Key, Values]) -> None:
@@ -217,7 +217,8 @@ def test_sandbox_days_moving_on_are_merged_as_the_platform_serves_them(db, fresh
             with psycopg.connect(migrated_warehouse) as conn:
                 pipeline.extract(conn, steps, load_id=f"s/{shift}", account=acct, classify=connector.classify,
                                  policy=RetryPolicy(base_delay=0.1))
-                pipeline.merge(conn, [s.table for s in steps], load_id=f"s/{shift}", account=acct, window=window)
+                pipeline.merge(conn, [s.table for s in steps], load_id=f"s/{shift}", account=acct, window=window,
+                               run=None)
             served = sorted(
                 (date.fromisoformat(str(r[0])), r[1], r[2], int(r[3]), int(r[4]), *(Decimal(str(x)) for x in r[5:8]))
                 for r in steps[-1].fetch()

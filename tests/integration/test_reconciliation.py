@@ -251,7 +251,7 @@ def test_money_that_breaks_floats_loads_and_reconciles_exactly(db, registry, mig
     with psycopg.connect(migrated_warehouse) as conn:
         pipeline.extract(conn, [Step(CAMPAIGN_DAILY, "test", lambda: google_ads.map_rows(query, window, ours))],
                          load_id="money/g", account=google, classify=lambda e: e, policy=_policy())
-        pipeline.merge(conn, [CAMPAIGN_DAILY], load_id="money/g", account=google, window=window)
+        pipeline.merge(conn, [CAMPAIGN_DAILY], load_id="money/g", account=google, window=window, run=None)
         with conn.transaction():
             outcome = reconcile.check(conn, google, start=window.start, end=window.end,
                                       platform_totals=list(google_ads.account_totals(platform)),
@@ -273,7 +273,8 @@ def test_money_that_breaks_floats_loads_and_reconciles_exactly(db, registry, mig
         rollup = [Rollup(CAMPAIGN_DAILY, "rollup/campaign_daily_from_ad_daily.sql")]
         pipeline.extract(conn, [Step(AD_DAILY, "test", lambda: meta.insight_rows(objs, (day, day), ["purchase"]))],
                          load_id="money/m", account=fb, classify=lambda e: e, policy=_policy(), rollups=rollup)
-        pipeline.merge(conn, [AD_DAILY, CAMPAIGN_DAILY], load_id="money/m", account=fb, window=Window(day, day, "t"))
+        pipeline.merge(conn, [AD_DAILY, CAMPAIGN_DAILY], load_id="money/m", account=fb, window=Window(day, day, "t"),
+                       run=None)
         with conn.transaction():
             outcome = reconcile.check(conn, fb, start=day, end=day, dag_id="money", run_id="m",
                                       platform_totals=[meta.account_total(t, ["purchase"]) for t in totals],

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -101,15 +102,13 @@ def test_worker_killed_mid_extract_is_swept_by_the_next_run(bag, db, fresh_sandb
 def test_a_run_airflow_still_runs_is_never_swept(db, migrated_warehouse) -> None:
     import psycopg
 
-    from ads_sync import warehouse
+    from ads_sync import runlog
     from ads_sync.sweep import GONE, sweep
 
     with psycopg.connect(migrated_warehouse) as conn:
         for run_id in ("alive", "ended", "gone", "unknown"):
-            warehouse.run_sql(conn, "bookkeeping/start_run.sql", {
-                "dag_id": DAG, "run_id": run_id, "run_type": "manual", "platform": "google_ads",
-                "account_id": ACCOUNT, "kind": "daily", "start": "2026-11-01", "end": "2026-11-07",
-            })
+            runlog.started(conn, runlog.RunRef(DAG, run_id, "google_ads", ACCOUNT), run_type="manual",
+                           kind="daily", start=date(2026, 11, 1), end=date(2026, 11, 7))
         conn.commit()
         states = {"alive": "running", "ended": "failed", "gone": GONE, "unknown": None}
         swept = sweep(conn, account(), dag_id=DAG, run_id="now", run_state=lambda d, r: states[r])
@@ -128,16 +127,12 @@ def test_failures_outside_execute_are_recorded_by_the_failure_callback(bag, db, 
     dag = bag.dags[DAG]
     extract = dag.get_task("extract")
     assert extract.on_failure_callback and extract.execution_timeout
-    from ads_sync import warehouse
+    from ads_sync import runlog, warehouse
     from ads_sync.operators.sync import record_failure_callback
 
     with warehouse.connect("ads_warehouse") as conn:
-        warehouse.run_sql(conn, "bookkeeping/start_run.sql", {
-            "dag_id": DAG, "run_id": "deferred", "run_type": "manual", "platform": "google_ads",
-            "account_id": ACCOUNT, "kind": "daily", "start": "2026-11-01", "end": "2026-11-07",
-        })
-        warehouse.run_sql(conn, "bookkeeping/account_attempted.sql", {"platform": "google_ads",
-                                                                      "account_id": ACCOUNT})
+        runlog.started(conn, runlog.RunRef(DAG, "deferred", "google_ads", ACCOUNT), run_type="manual",
+                       kind="daily", start=date(2026, 11, 1), end=date(2026, 11, 7))
         conn.commit()
     callbacks = extract.on_failure_callback if isinstance(extract.on_failure_callback, list) \
         else [extract.on_failure_callback]

@@ -46,7 +46,8 @@ def merge(url: str, kind: str) -> None:
     account, windows = loads()
     tables = [s.table for s in connector_for(account).steps(windows[kind])]
     with psycopg.connect(url) as conn:
-        pipeline.merge(conn, tables, load_id=f"{kind}/concurrent", account=account, window=windows[kind])
+        pipeline.merge(conn, tables, load_id=f"{kind}/concurrent", account=account, window=windows[kind],
+                       run=None)
 
 
 def test_three_kinds_at_once_serialize_and_equal_one_after_another(db, fresh_sandbox, migrated_warehouse) -> None:

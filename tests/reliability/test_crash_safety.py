@@ -53,7 +53,7 @@ def merge_load(url: str):
 
     tables = [s.table for s in connector_for(account()).steps(window())]
     with psycopg.connect(url) as conn:
-        return pipeline.merge(conn, tables, load_id=LOAD, account=account(), window=window())
+        return pipeline.merge(conn, tables, load_id=LOAD, account=account(), window=window(), run=None)
 
 
 MERGE_IN_A_WORKER = textwrap.dedent("""

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk.exceptions import AirflowSkipException
 
-from ads_sync.operators.sync import ERROR_LIMIT, AccountSyncOperator
+from ads_sync.operators.sync import AccountSyncOperator
 
 if TYPE_CHECKING:
     import psycopg
 
     from ads_sync.hooks.sheets import SheetsHook
     from ads_sync.registry import Account
+    from ads_sync.runlog import PushStatus
     from ads_sync.summaries import Grid
 
 
@@ -95,28 +96,27 @@ class PushSummariesOperator(AccountSyncOperator):
                 "No spreadsheet configured for %s (no `sheet` for it and no `overview_sheet` in "
                 "include/accounts.yaml): nothing to push", self.account.key,
             )
-            self._record(context, "skipped", None, 0)
+            self._record(context, "skipped", requests=0)
             raise AirflowSkipException(f"no spreadsheet configured for {self.account.key}")
         if self.kind == "intraday":
             self.skip_unless_due(context)
         from ads_sync.hooks.sheets import SheetsHook
 
         hook = SheetsHook(self.sheets_conn_id)
-        self._record(context, "running", None, 0)
+        self._record(context, "running", requests=0)
         try:
             with self.connect() as conn:
                 done = push(conn, hook, account=self.account, overview_sheet=self.overview_sheet,
                             now=datetime.now(UTC))
         except Exception as exc:
             final = self.is_last_try(context, exc)
-            self._record(context, "failed" if final else "retrying", f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT],
-                         hook.requests)
+            self._record(context, "failed" if final else "retrying", error=exc, requests=hook.requests)
             raise
         for item in done:
             self.log.info("Spreadsheet %s for %s: %s (%s write request%s)", item["spreadsheet_id"],
                           self.account.key, ", ".join(item["changed"]) or "unchanged", item["writes"],
                           "" if item["writes"] == 1 else "s")
-        self._record(context, "success", None, hook.requests)
+        self._record(context, "success", requests=hook.requests)
         return {"spreadsheets": done, "requests": hook.requests}
 
     def skip_unless_due(self, context: Any) -> None:
@@ -129,7 +129,7 @@ class PushSummariesOperator(AccountSyncOperator):
             self.log.info("Pushing the summaries of %s: %s", self.account.key, decision.reason)
             return
         self.log.info("Not pushing the summaries of %s this run: %s", self.account.key, decision.reason)
-        self._record(context, "skipped", None, 0)
+        self._record(context, "skipped", requests=0)
         raise AirflowSkipException(f"intraday push of {self.account.key} skipped: {decision.reason}")
 
     def record_failure(self, context: Any, exc: BaseException, *, final: bool | None = None) -> None:
@@ -137,16 +137,14 @@ class PushSummariesOperator(AccountSyncOperator):
         never the run's or the account's."""
         if final is None:
             final = self.is_last_try(context, exc)
-        self._record(context, "failed" if final else "retrying", f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT], None)
+        self._record(context, "failed" if final else "retrying", error=exc, requests=None)
 
-    def _record(self, context: Any, status: str, error: str | None, requests: int | None) -> None:
-        from ads_sync import warehouse
+    def _record(self, context: Any, status: PushStatus, *, error: BaseException | None = None,
+                requests: int | None) -> None:
+        from ads_sync import runlog
 
         try:
-            with self.connect() as conn, conn.transaction():
-                warehouse.run_sql(conn, "summaries/record_push.sql", {
-                    "dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id,
-                    "push_status": status, "push_error": error, "push_requests": requests,
-                })
+            with self.connect() as conn:
+                runlog.push_recorded(conn, self.run_ref(context), status, error=error, requests=requests)
         except Exception as bookkeeping_error:  # noqa: BLE001 - the push's own outcome matters more
             self.log.error("Could not record the push in the sync log: %s", bookkeeping_error)

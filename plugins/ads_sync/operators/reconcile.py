@@ -23,7 +23,7 @@ class ReconcileOperator(AccountSyncOperator):
     ui_color = "#fff4e5"
 
     def run(self, context: Any) -> dict[str, Any]:
-        from ads_sync import reconcile, warehouse
+        from ads_sync import reconcile, runlog
         from ads_sync.connectors import connector_for
         from ads_sync.retry import RetryPolicy, call_with_retries
 
@@ -38,7 +38,7 @@ class ReconcileOperator(AccountSyncOperator):
             outcome = reconcile.check(conn, self.account, start=window.start, end=window.end,
                                       platform_totals=totals, now=datetime.now(UTC), as_of=window.as_of,
                                       **ids)
-            warehouse.run_sql(conn, "bookkeeping/add_api_requests.sql", {**ids, "api_requests": connector.requests})
+            runlog.api_requests_added(conn, self.run_ref(context), connector.requests)
         if outcome.mismatches:
             for c in outcome.mismatches:
                 self.log.warning("%s differs from the platform: %s", self.account.key, reconcile.describe(c))

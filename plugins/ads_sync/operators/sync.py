@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from ads_sync.errors import AccountDisabled, AuthFailure, InvalidConf, Throttled
+from ads_sync.errors import AccountDisabled, InvalidConf, Throttled
 
 if TYPE_CHECKING:
     from ads_sync.registry import Account
+    from ads_sync.runlog import RunRef
     from ads_sync.windows import Window
 
 Kind = Literal["daily", "weekly", "force_sync", "intraday"]
 RESOLVE_TASK = "resolve_window"
-ERROR_LIMIT = 2000
 
 
 def load_id(context: Mapping[str, Any]) -> str:
@@ -108,22 +108,23 @@ class AccountSyncOperator(BaseOperator):
 
         return warehouse.connect(self.warehouse_conn_id)
 
+    def run_ref(self, context: Any) -> RunRef:
+        """This task's run and account in the run log."""
+        from ads_sync.runlog import RunRef
+
+        return RunRef(dag_id=context["dag"].dag_id, run_id=context["dag_run"].run_id,
+                      platform=self.account.platform, account_id=self.account.account_id)
+
     def record_disabled(self, context: Any, exc: AccountDisabled) -> None:
         """The platform says the account is disabled: the run is skipped (not failed), the account `disabled`."""
-        from ads_sync import warehouse
+        from ads_sync import runlog, warehouse
         from ads_sync.tables import TABLES
 
-        message = str(exc)[:ERROR_LIMIT]
-        self.log.warning("Skipping %s: %s", self.account.key, message)
+        self.log.warning("Skipping %s: %s", self.account.key, str(exc)[:runlog.ERROR_LIMIT])
         try:
             with self.connect() as conn, conn.transaction():
                 warehouse.clear_staging(conn, TABLES.values(), load_id(context))
-                warehouse.run_sql(conn, "bookkeeping/skip_run.sql", {
-                    "dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id, "error": message,
-                })
-                warehouse.run_sql(conn, "bookkeeping/account_disabled.sql", {
-                    "platform": self.account.platform, "account_id": self.account.account_id, "error": message,
-                })
+                runlog.disabled(conn, self.run_ref(context), exc)
         except Exception as bookkeeping_error:  # noqa: BLE001 - the skip itself matters more
             self.log.error("Could not record the skip in the sync log: %s", bookkeeping_error)
 
@@ -136,27 +137,16 @@ class AccountSyncOperator(BaseOperator):
 
         Never masks the original error: a warehouse that cannot be reached is logged and left.
         """
-        from ads_sync import warehouse
+        from ads_sync import runlog, warehouse
         from ads_sync.tables import TABLES
 
         if final is None:
             final = self.is_last_try(context, exc)
-        message = f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]
-        run = context["dag_run"]
         try:
             with self.connect() as conn:
                 with conn.transaction():
                     warehouse.clear_staging(conn, TABLES.values(), load_id(context))
-                    warehouse.run_sql(conn, "bookkeeping/fail_run.sql", {
-                        "dag_id": context["dag"].dag_id, "run_id": run.run_id,
-                        "status": "failed" if final else "retrying", "error": message,
-                    })
-                    if final:
-                        warehouse.run_sql(conn, "bookkeeping/account_failed.sql", {
-                            "platform": self.account.platform, "account_id": self.account.account_id,
-                            "status": "auth_failed" if isinstance(exc, AuthFailure) else "failed",
-                            "error": message,
-                        })
+                    runlog.failed(conn, self.run_ref(context), exc, final=final)
         except Exception as bookkeeping_error:  # noqa: BLE001 - the task's own error matters more
             self.log.error("Could not record the failure in the sync log: %s", bookkeeping_error)
 
@@ -165,7 +155,7 @@ class ResolveWindowOperator(AccountSyncOperator):
     """Validate the run's conf and turn it into a date window, before any API request or write."""
 
     def run(self, context: Any) -> dict[str, Any]:
-        from ads_sync import warehouse
+        from ads_sync import runlog, warehouse
         from ads_sync.connectors import connector_for
         from ads_sync.windows import ConfError, resolve_window, validate_conf
 
@@ -210,16 +200,8 @@ class ResolveWindowOperator(AccountSyncOperator):
 
             sweep(conn, self.account, dag_id=context["dag"].dag_id, run_id=run.run_id,
                   run_state=airflow_run_state(context["ti"]))
-            with conn.transaction():
-                warehouse.run_sql(conn, "bookkeeping/start_run.sql", {
-                    "dag_id": context["dag"].dag_id, "run_id": run.run_id,
-                    "run_type": str(getattr(run.run_type, "value", run.run_type)),
-                    "platform": self.account.platform, "account_id": self.account.account_id,
-                    "kind": self.kind, "start": window.start, "end": window.end,
-                })
-                warehouse.run_sql(conn, "bookkeeping/account_attempted.sql", {
-                    "platform": self.account.platform, "account_id": self.account.account_id,
-                })
+            runlog.started(conn, self.run_ref(context), run_type=str(getattr(run.run_type, "value", run.run_type)),
+                           kind=self.kind, start=window.start, end=window.end)
         return {**window.as_dict(), "dry_run": False}
 
     def skip_if_late(self, run: Any) -> None:
@@ -267,25 +249,21 @@ class ExtractOperator(AccountSyncOperator):
 
     def stage_intraday(self, context: Any, connector: Any, window: Window) -> dict[str, int]:
         """Today's facts, and entities only when a fact names a new one (ads_sync.intraday)."""
-        from ads_sync import intraday, warehouse
+        from ads_sync import intraday, runlog
 
         with self.connect() as conn:
             bind = getattr(connector, "bind_warehouse", None)
             if bind is not None:
                 bind(conn)
             rows, _ = intraday.extract(conn, connector, window, load_id=load_id(context), account=self.account)
-            with conn.transaction():
-                warehouse.run_sql(conn, "bookkeeping/record_extract.sql", {
-                    "dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id,
-                    "api_requests": connector.requests, "rows_extracted": rows,
-                })
+            runlog.extract_recorded(conn, self.run_ref(context), api_requests=connector.requests, rows_extracted=rows)
         self.log.info("Extracted %s rows of today so far for %s in %s API requests", rows, self.account.key,
                       connector.requests)
         return {"rows_extracted": rows, "api_requests": connector.requests}
 
     def stage(self, context: Any, connector: Any, steps: Any, rollups: Any) -> dict[str, int]:
         """Stream the steps into staging, roll up, and record the extract in the sync log."""
-        from ads_sync import pipeline, warehouse
+        from ads_sync import pipeline, runlog
         from ads_sync.retry import RetryPolicy
 
         with self.connect() as conn:
@@ -296,11 +274,7 @@ class ExtractOperator(AccountSyncOperator):
                 conn, steps, load_id=load_id(context), account=self.account,
                 classify=connector.classify, policy=RetryPolicy(), rollups=rollups,
             )
-            with conn.transaction():
-                warehouse.run_sql(conn, "bookkeeping/record_extract.sql", {
-                    "dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id,
-                    "api_requests": connector.requests, "rows_extracted": rows,
-                })
+            runlog.extract_recorded(conn, self.run_ref(context), api_requests=connector.requests, rows_extracted=rows)
         self.log.info("Extracted %s rows for %s in %s API requests", rows, self.account.key, connector.requests)
         return {"rows_extracted": rows, "api_requests": connector.requests}
 
@@ -309,23 +283,15 @@ class MergeOperator(AccountSyncOperator):
     """Replace the window in the final tables in one transaction; record the run and the account."""
 
     def run(self, context: Any) -> dict[str, int]:
-        from ads_sync import pipeline, warehouse
+        from ads_sync import pipeline
         from ads_sync.connectors import connector_for
 
         window = _window(self.window(context))
         connector = connector_for(self.account)
         tables = pipeline.tables(connector.steps(window), connector.rollups(window))
-        ids = {"dag_id": context["dag"].dag_id, "run_id": context["dag_run"].run_id}
-        account_ids = {"platform": self.account.platform, "account_id": self.account.account_id}
-
-        def finish(counts: warehouse.MergeCounts) -> None:
-            warehouse.run_sql(conn, "bookkeeping/finish_run.sql", {**ids, **counts.as_dict()})
-            warehouse.run_sql(conn, "bookkeeping/account_completed.sql", {**account_ids, "changed": counts.changed})
-
         with self.connect() as conn:
-            counts = pipeline.merge(
-                conn, tables, load_id=load_id(context), account=self.account, window=window, finish=finish
-            )
+            counts = pipeline.merge(conn, tables, load_id=load_id(context), account=self.account, window=window,
+                                    run=self.run_ref(context))
         self.log.info("Merged %s for %s: %s", window.why, self.account.key, counts.as_dict())
         if not counts.changed:
             self.log.info("No change for %s: the API returned %s as loaded before; nothing was written",
