@@ -3,8 +3,9 @@
 Connectors break on the sunset day (airbytehq/airbyte #33029, #60851, #76483), so the dates live here
 with the page each was read from, and every run, `ads-sync status`, the Ads Sync view and the
 notifications read them through `warnings()`. The versions in use come from the constants the hooks
-pass to the client libraries (`sources.google_ads.API_VERSION` -> `GoogleAdsClient(version=...)`,
-`sources.meta.API_VERSION` -> `FacebookAdsApi(api_version=...)`), never from a copy.
+pass to the client libraries, as each platform's spec names them (`api_version`:
+`sources.google_ads.reports.API_VERSION` -> `GoogleAdsClient(version=...)`,
+`sources.meta.reports.API_VERSION` -> `FacebookAdsApi(api_version=...)`), never from a copy.
 
 A sunset of None means the platform has not published one yet. Dates given only as a month by the
 platform are stored as the month's first day (`approximate`), so a warning comes early, never late.
@@ -82,7 +83,12 @@ class VersionStatus:
     @property
     def message(self) -> str:
         """One sentence for a log line, a status cell, a banner or a notification."""
-        label = {"google_ads": "Google Ads API", "meta": "Meta Marketing API"}.get(self.platform, self.platform)
+        from ads_sync.platforms import PLATFORMS
+
+        spec = PLATFORMS.get(self.platform)
+        label = spec.api_label if spec is not None and spec.api_label else self.platform
+        if not self.version:
+            return f"{label}: no versioned API (its spec names no api_version)"
         if self.sunset is None:
             return f"{label} {self.version}: no sunset date published ({self.source})"
         when = self.sunset.isoformat()
@@ -99,11 +105,12 @@ class VersionStatus:
 
 
 def in_use() -> dict[str, str]:
-    """platform -> the version our hooks pass to the client library."""
-    from ads_sync.sources.google_ads import reports as google_ads
-    from ads_sync.sources.meta import reports as meta
+    """platform -> the version our hooks pass to the client library, for every declared platform whose spec
+    names one (`api_version`: the constant itself, never a copy)."""
+    from ads_sync.platforms import PLATFORMS
+    from ads_sync.sources.spec import load
 
-    return {"google_ads": google_ads.API_VERSION, "meta": meta.API_VERSION}
+    return {name: str(load(spec.api_version)) for name, spec in PLATFORMS.items() if spec.api_version}
 
 
 def lookup(platform: str, version: str) -> ApiVersion | None:
@@ -128,8 +135,12 @@ def status(platform: str, version: str, *, today: date) -> VersionStatus:
 
 
 def current(platform: str, *, today: date) -> VersionStatus:
-    """The status of the version this platform is called with."""
-    return status(platform, in_use()[platform], today=today)
+    """The status of the version this platform is called with; always "ok" for a platform whose spec names
+    no versioned API."""
+    version = in_use().get(platform)
+    if version is None:
+        return VersionStatus(platform, "", None, None, "ok", "")
+    return status(platform, version, today=today)
 
 
 def warnings(*, today: date | None = None) -> list[VersionStatus]:
