@@ -122,3 +122,15 @@ def test_a_daily_run_merges_its_rows_and_status_shows_the_account(
     assert cli.main(["status", "--registry", str(registry_file)]) == 0
     line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("fake_ads"))
     assert f"{ACCOUNT} Fake One" in line and "fresh" in line
+
+
+def test_dev_wiring_loops_over_the_declared_platforms(fake_platform: None) -> None:
+    from ads_sync import provider, settings_loader
+    from ads_sync.discovery.run import names
+
+    settings = settings_loader.with_platform_pools(settings_loader.load(ROOT / "airflow_settings.yaml"))
+    pools = {p.name: p.slots for p in settings.pools}
+    assert pools["fake_ads_api"] == SPEC.pool_slots and pools["google_ads_api"] == 4  # the file's, kept
+    assert "fake_ads" not in names()  # it declares no discovery: the CLI and the DAG do not offer it
+    assert set(provider.get_provider_info()["connection-types"][0]) >= {"connection-type", "hook-class-name"}
+    assert all(t["connection-type"].startswith("ads_sync_") for t in provider.get_provider_info()["connection-types"])
