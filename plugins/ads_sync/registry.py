@@ -8,8 +8,10 @@ An entry is described by a pydantic model (`Entry`, with `NotifyEntry` for its `
 holds the fields, their types, order and defaults, and exports the JSON Schema editors validate
 `accounts.yaml` with (`ads_sync.registry_schema`). Each field's check is a small function that raises our
 own message (the value, what is wrong, the fix); `_problem` turns pydantic's first error into the entry's
-one `RegistryError`, with did-you-mean for misspelled keys. The result is an `Account` (a frozen
-dataclass), which is what the rest of the code and the registry cache use.
+one `RegistryError`, with did-you-mean for misspelled keys. A platform's own keys (`login_customer_id`,
+`action_types`) are not model fields: its spec declares them with their checks (`sources.spec.Option`),
+run after the model, so a new platform brings its keys without a change here. The result is an `Account`
+(a frozen dataclass), which is what the rest of the code and the registry cache use.
 
 Ids are never rewritten: an account id written with dashes or with Meta's `act_` prefix is rejected with
 the exact spelling to use, so the YAML, the DAG ids and the warehouse rows all carry one spelling.
@@ -61,7 +63,6 @@ NOTIFY_KEYS: tuple[str, ...] = ("email", "email_from", "smtp_conn_id", "slack_co
 LOOKBACK_MIN, LOOKBACK_MAX, LOOKBACK_DEFAULT = 1, 90, 7
 STALE_AFTER_DEFAULT, STALE_AFTER_MAX = 3, 90
 NAME_MAX = 200
-
 
 
 def option_keys() -> tuple[str, ...]:
