@@ -75,6 +75,9 @@ class PlatformInfo:
     api_version: str = ""
     #: how messages name the API ("Google Ads API")
     api_label: str = ""
+    #: "module:attribute" of the platform's `versions.ApiVersion` rows (releases and published sunsets,
+    #: with the page each was read from); a version in use must have its row
+    api_versions: str = ""
     # --- discovery (`ads-sync discover`, the ads_sync__discover DAG)
     #: the module of the account walk: `walk(conn_id, root) -> Discovery`, `roots(accounts) ->
     #: set[(root, conn_id)]` (what the registry implies) and `in_scope(account, found, conn_id) -> bool`

@@ -53,6 +53,7 @@ SPEC = PlatformInfo(
     sandbox_connection="ads_sync.sources.google_ads.dev:sandbox_connection",
     api_version="ads_sync.sources.google_ads.reports:API_VERSION",
     api_label="Google Ads API",
+    api_versions="ads_sync.sources.google_ads.versions:ROWS",
     discovery="ads_sync.sources.google_ads.discovery",
     discovery_root="manager",
     discovery_root_help="Google: the manager (MCC) account id to walk",

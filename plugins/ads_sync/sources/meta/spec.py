@@ -69,6 +69,7 @@ SPEC = PlatformInfo(
     sandbox_connection="ads_sync.sources.meta.dev:sandbox_connection",
     api_version="ads_sync.sources.meta.reports:API_VERSION",
     api_label="Meta Marketing API",
+    api_versions="ads_sync.sources.meta.versions:ROWS",
     discovery="ads_sync.sources.meta.discovery",
     discovery_root="business",
     discovery_root_help="Meta: a business id (owned and client ad accounts); default: the token's /me/adaccounts",
