@@ -23,6 +23,7 @@ WAREHOUSE_ENV = "AIRFLOW_CONN_ADS_WAREHOUSE"
 #: bench/common.py builds its own Google Ads connection from these
 SANDBOX_CREDENTIALS = google_ads_dev.SANDBOX_CREDENTIALS
 
+
 def warehouse_url(local: Path = LOCAL) -> str:
     """The configured warehouse, or the embedded PostgreSQL started on demand (data kept in .local)."""
     configured = os.environ.get(WAREHOUSE_ENV)
