@@ -26,10 +26,16 @@ os.environ.update({
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME / 'airflow.db'}",
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
 })
-os.environ.pop("AIRFLOW_CONN_ADS_WAREHOUSE", None)
-os.environ.pop("AIRFLOW_CONN_GOOGLE_ADS_DEFAULT", None)
-os.environ.pop("AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT", None)
-os.environ.pop("AIRFLOW_CONN_FACEBOOK_DEFAULT", None)
+
+def _clear_connections() -> None:
+    """The warehouse's, Sheets' and every declared platform's default connection: the sandbox sets them."""
+    from ads_sync.platforms import PLATFORMS
+
+    for conn_id in ("ads_warehouse", "google_sheets_default", *(p.default_conn_id for p in PLATFORMS.values())):
+        os.environ.pop(f"AIRFLOW_CONN_{conn_id.upper()}", None)
+
+
+_clear_connections()
 
 
 @pytest.fixture(scope="session")
@@ -105,9 +111,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
     box = Sandbox(state_dir=tmp_path_factory.mktemp("sandbox")).start()
     os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(box.ca_path)
-    os.environ["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = local.google_ads_connection(box)
-    os.environ["AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT"] = local.sheets_connection(box)
-    os.environ["AIRFLOW_CONN_FACEBOOK_DEFAULT"] = local.meta_connection(box)
+    os.environ.update(local.sandbox_connections(box))  # every declared platform with an emulator, and Sheets
     try:
         yield box
     finally:

@@ -278,26 +278,25 @@ def discover(args: argparse.Namespace) -> int:
     from ads_sync.discovery import diff as report
     from ads_sync.discovery import registry_write
     from ads_sync.discovery.run import discover as run
-    from ads_sync.platforms import PLATFORMS
+    from ads_sync.discovery.run import spec_of
     from ads_sync.registry import load_registry
 
     registry = load_registry(args.registry)
     for error in registry.errors:
         print(f"discover: INVALID registry entry (compared as absent): {error}", file=sys.stderr)
-    platform = "google_ads" if args.platform == "google" else "meta"
-    conn_id = args.conn_id or PLATFORMS[platform].default_conn_id
+    spec = spec_of(args.platform)
+    conn_id = args.conn_id or spec.default_conn_id
     with contextlib.ExitStack() as stack:
         if f"AIRFLOW_CONN_{conn_id.upper()}" not in os.environ and "AIRFLOW_HOME" not in os.environ:
             from sandbox import Sandbox
 
             box = stack.enter_context(Sandbox(state_dir=local.LOCAL / "sandbox"))
-            sandbox_conn = local.google_ads_connection if platform == "google_ads" else local.meta_connection
-            os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = sandbox_conn(box)
+            os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = local.sandbox_connection(spec.name, box)
             os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(box.ca_path)
             print(f"discover: connection {conn_id!r} is not configured: using the offline sandbox",
                   file=sys.stderr)
-        root = args.manager if platform == "google_ads" else args.business
-        found = run(platform, registry=registry, root=root, conn_id=conn_id,
+        root = getattr(args, spec.discovery_root, None) if spec.discovery_root else None
+        found = run(spec.name, registry=registry, root=root, conn_id=conn_id,
                     include_test=args.include_test, include_inactive=args.include_inactive)
     print(report.render_json([found]) if args.json else report.render_text([found]), file=args.out)
     if args.write and not found.empty:
@@ -309,10 +308,13 @@ def discover(args: argparse.Namespace) -> int:
 
 def _discover_parser(sub: Any) -> None:
     parser = sub.add_parser("discover", help="find ad accounts under a manager or business; diff the registry")
-    parser.add_argument("platform", choices=["google", "meta"])
-    parser.add_argument("--manager", help="Google: the manager (MCC) account id to walk")
-    parser.add_argument("--business", help="Meta: a business id (owned and client ad accounts); default: "
-                        "the token's /me/adaccounts")
+    from ads_sync.discovery.run import names
+    from ads_sync.platforms import PLATFORMS
+
+    parser.add_argument("platform", choices=list(names()))
+    for root in dict.fromkeys(s.discovery_root for s in PLATFORMS.values() if s.discovery and s.discovery_root):
+        helps = [s.discovery_root_help for s in PLATFORMS.values() if s.discovery_root == root]
+        parser.add_argument(f"--{root}", help="; ".join(helps))
     parser.add_argument("--conn-id", help="the Airflow connection (default: the platform's)")
     parser.add_argument("--registry", type=Path, default=local.ROOT / "include" / "accounts.yaml")
     parser.add_argument("--write", action="store_true", help="apply the diff to the registry file")
@@ -340,8 +342,12 @@ def main(argv: list[str] | None = None) -> int:
     settings_parser.set_defaults(func=settings)
     _discover_parser(sub)
     args = parser.parse_args(argv)
-    if args.command == "discover" and args.platform == "google" and not args.manager:
-        parser.error("discover google needs --manager <manager account id>")
+    if args.command == "discover":
+        from ads_sync.discovery.run import spec_of
+
+        spec = spec_of(args.platform)
+        if spec.discovery_root_required and not getattr(args, spec.discovery_root, None):
+            parser.error(f"discover {args.platform} needs --{spec.discovery_root} <{spec.discovery_root_help}>")
     args.out = sys.stdout
     if not getattr(args, "json", False) and args.command not in ("status", "discover"):
         return int(args.func(args))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ads_sync import provider
+from ads_sync.sources.google_ads import dev as google_ads_dev
 
 if TYPE_CHECKING:
     from sandbox import Sandbox
@@ -19,14 +20,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
 WAREHOUSE_ENV = "AIRFLOW_CONN_ADS_WAREHOUSE"
-
-#: recognisable, obviously fake credentials the sandbox accepts; real ones live only in Connections
-SANDBOX_CREDENTIALS = {
-    "developer_token": "sandbox-developer-token",
-    "client_id": "sandbox-client-id",
-    "client_secret": "sandbox-client-secret",
-    "refresh_token": "sandbox-refresh-token",
-}
+#: bench/common.py builds its own Google Ads connection from these
+SANDBOX_CREDENTIALS = google_ads_dev.SANDBOX_CREDENTIALS
 
 
 def warehouse_url(local: Path = LOCAL) -> str:
@@ -39,17 +34,27 @@ def warehouse_url(local: Path = LOCAL) -> str:
     return embedded.start(local / "postgres").url
 
 
-def google_ads_connection(sandbox: Sandbox) -> str:
-    """An Airflow connection (JSON form) that points the real client at the sandbox."""
-    return json.dumps({
-        "conn_type": provider.GOOGLE_ADS,
-        "extra": {
-            **SANDBOX_CREDENTIALS,
-            "endpoint": sandbox.google_ads_endpoint,
-            "token_uri": sandbox.token_uri,
-            "ssl_roots_file": str(sandbox.ca_path),
-        },
-    })
+def sandbox_connection(platform: str, sandbox: Sandbox) -> str:
+    """The platform's connection (Airflow's JSON form) pointing its real client at the sandbox's emulator,
+    as its spec names it."""
+    from ads_sync.platforms import PLATFORMS
+    from ads_sync.sources.spec import load
+
+    spec = PLATFORMS[platform]
+    if not spec.sandbox_connection:
+        raise ValueError(f"platform {platform!r} has no sandbox emulator (its spec names no sandbox_connection)")
+    return str(load(spec.sandbox_connection)(sandbox))
+
+
+def sandbox_connections(sandbox: Sandbox) -> dict[str, str]:
+    """`AIRFLOW_CONN_<ID>` -> connection for every declared platform with an emulator (by its default
+    connection id), and the Sheets connection: what the demo, the tests and `make airflow` set."""
+    from ads_sync.platforms import PLATFORMS
+
+    env = {f"AIRFLOW_CONN_{spec.default_conn_id.upper()}": sandbox_connection(name, sandbox)
+           for name, spec in PLATFORMS.items() if spec.sandbox_connection}
+    env["AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT"] = sheets_connection(sandbox)
+    return env
 
 
 SANDBOX_SERVICE_ACCOUNT = "ads-sync@ads-sync-sandbox.iam.gserviceaccount.com"
@@ -83,21 +88,6 @@ def sheets_connection(sandbox: Sandbox) -> str:
     return json.dumps({
         "conn_type": provider.GOOGLE_SHEETS,
         "extra": {"keyfile_dict": json.dumps(key), "sheets_endpoint": sandbox.sheets_endpoint},
-    })
-
-
-def meta_connection(sandbox: Sandbox) -> str:
-    """An Airflow connection (JSON form) that points the facebook-business SDK at the sandbox's Graph API."""
-    from sandbox import meta
-
-    return json.dumps({
-        "conn_type": provider.META,
-        "extra": {
-            "app_id": meta.APP_ID,
-            "app_secret": meta.APP_SECRET,
-            "access_token": meta.ACCESS_TOKEN,
-            "graph_url": sandbox.meta_graph_url,
-        },
     })
 
 
@@ -161,9 +151,7 @@ def airflow_env(*, home: Path, warehouse: str, metadata: str, sandbox: Sandbox |
         WAREHOUSE_ENV: warehouse,
     }
     if sandbox is not None:
-        env["AIRFLOW_CONN_GOOGLE_ADS_DEFAULT"] = google_ads_connection(sandbox)
-        env["AIRFLOW_CONN_FACEBOOK_DEFAULT"] = meta_connection(sandbox)
-        env["AIRFLOW_CONN_GOOGLE_SHEETS_DEFAULT"] = sheets_connection(sandbox)
+        env.update(sandbox_connections(sandbox))
         env["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(sandbox.ca_path)
     return env
 
@@ -178,3 +166,8 @@ def migrate_airflow(env: dict[str, Any]) -> None:
         [sys.executable, "-m", "airflow", "db", "migrate"],
         env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL,
     )
+
+
+def google_ads_connection(sandbox: Sandbox) -> str:
+    """Kept for bench/ (celery_scale.py), which builds a remote sandbox's connection by this name."""
+    return sandbox_connection(google_ads_dev.SPEC.name, sandbox)

@@ -8,8 +8,10 @@ An entry is described by a pydantic model (`Entry`, with `NotifyEntry` for its `
 holds the fields, their types, order and defaults, and exports the JSON Schema editors validate
 `accounts.yaml` with (`ads_sync.registry_schema`). Each field's check is a small function that raises our
 own message (the value, what is wrong, the fix); `_problem` turns pydantic's first error into the entry's
-one `RegistryError`, with did-you-mean for misspelled keys. The result is an `Account` (a frozen
-dataclass), which is what the rest of the code and the registry cache use.
+one `RegistryError`, with did-you-mean for misspelled keys. A platform's own keys (`login_customer_id`,
+`action_types`) are not model fields: its spec declares them with their checks (`sources.spec.Option`),
+run after the model, so a new platform brings its keys without a change here. The result is an `Account`
+(a frozen dataclass), which is what the rest of the code and the registry cache use.
 
 Ids are never rewritten: an account id written with dashes or with Meta's `act_` prefix is rejected with
 the exact spelling to use, so the YAML, the DAG ids and the warehouse rows all carry one spelling.
@@ -34,6 +36,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from ads_sync.platforms import PLATFORMS, PlatformInfo
+from ads_sync.sources.spec import Invalid, check_account_id
+from ads_sync.sources.spec import show as _show
+from ads_sync.sources.spec import type_name as _type_name
 
 #: daily: the daily DAG at 02:00 only; 30min / hourly: that, plus an intraday DAG loading today so far every
 #: 30 minutes / every hour (issue 17; `hourly` used to run the daily DAG every hour); manual: no schedules
@@ -43,33 +48,37 @@ FREQUENCIES: tuple[str, ...] = ("daily", "30min", "hourly", "manual")
 INTRADAY_FREQUENCIES: tuple[str, ...] = ("30min", "hourly")
 
 REQUIRED_KEYS: tuple[str, ...] = ("platform", "account_id", "name", "timezone", "currency")
+#: the keys every platform's entries have; a platform's own keys (its spec's `options`) come on top
 OPTIONAL_KEYS: tuple[str, ...] = (
     "active",
-    "login_customer_id",
     "conn_id",
     "frequency",
     "lookback_days",
     "reports",
     "sheet",
-    "action_types",
     "notify",
 )
-ALLOWED_KEYS: tuple[str, ...] = REQUIRED_KEYS + OPTIONAL_KEYS
-#: keys `defaults:` may hold: everything but the entry's identity
-DEFAULTABLE_KEYS: tuple[str, ...] = ("timezone", "currency") + OPTIONAL_KEYS
 TOP_LEVEL_KEYS: tuple[str, ...] = ("overview_sheet", "defaults", "notify", "accounts")
-#: fields that only make sense on some platforms (checked against the entry's platform)
-PLATFORM_ONLY_KEYS: dict[str, frozenset[str]] = {
-    "login_customer_id": frozenset({"google_ads"}),
-    "action_types": frozenset({"meta"}),
-}
 NOTIFY_KEYS: tuple[str, ...] = ("email", "email_from", "smtp_conn_id", "slack_conn_id", "stale_after_days")
-#: Meta action types: `purchase`, `lead`, `offsite_conversion.custom.123`, `app_custom_event.fb_mobile_purchase`
-_ACTION_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(?:[.:][a-z0-9_]+)*$")
-ACTION_TYPES_MAX = 20
 LOOKBACK_MIN, LOOKBACK_MAX, LOOKBACK_DEFAULT = 1, 90, 7
 STALE_AFTER_DEFAULT, STALE_AFTER_MAX = 3, 90
 NAME_MAX = 200
+
+
+def option_keys() -> tuple[str, ...]:
+    """The declared platforms' own keys (each platform's spec `options`), in platform order, each once."""
+    return tuple(dict.fromkeys(o.name for p in PLATFORMS.values() for o in p.options))
+
+
+def allowed_keys() -> tuple[str, ...]:
+    """Every key an entry may hold: the common ones and each declared platform's own."""
+    return REQUIRED_KEYS + OPTIONAL_KEYS + option_keys()
+
+
+def defaultable_keys() -> tuple[str, ...]:
+    """The keys `defaults:` may hold: everything but the entry's identity."""
+    return ("timezone", "currency") + OPTIONAL_KEYS + option_keys()
+
 
 _SHEET_RE = re.compile(r"^[A-Za-z0-9_-]{10,128}$")
 _CONN_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
@@ -114,7 +123,6 @@ class Account:
     timezone: str
     currency: str
     active: bool = True
-    login_customer_id: str | None = None
     #: "" means the platform's default connection (filled in on construction)
     conn_id: str = ""
     frequency: Frequency = "daily"
@@ -122,8 +130,9 @@ class Account:
     #: () means the platform's default reports (filled in on construction); opt-in reports are named
     reports: tuple[str, ...] = ()
     sheet: str | None = None
-    #: Meta: the action types counted as conversions; () means the platform's default (purchase, lead)
-    action_types: tuple[str, ...] = ()
+    #: the platform's own keys the entry sets (its spec's `options`), as (key, value) in the spec's order;
+    #: a mapping is accepted on construction. Unset keys are absent: the connector applies its default.
+    options: tuple[tuple[str, Any], ...] = ()
     #: who hears about this account (the top-level `notify:` with the entry's own keys over it); None: nobody
     notify: Notify | None = None
 
@@ -131,8 +140,7 @@ class Account:
         info = PLATFORMS.get(self.platform)
         if not isinstance(self.reports, tuple):
             object.__setattr__(self, "reports", tuple(self.reports))
-        if not isinstance(self.action_types, tuple):
-            object.__setattr__(self, "action_types", tuple(self.action_types))
+        object.__setattr__(self, "options", _options_tuple(self.options))
         if isinstance(self.notify, Mapping):  # read back from JSON (the registry cache)
             object.__setattr__(self, "notify", _notify_from_dict(self.notify))
         if info is not None:
@@ -163,6 +171,17 @@ class Account:
     @property
     def info(self) -> PlatformInfo:
         return PLATFORMS[self.platform]
+
+    def option(self, name: str) -> Any:
+        """The value of one of the platform's own keys (`login_customer_id`), or None when not set."""
+        return next((v for k, v in self.options if k == name), None)
+
+
+def _options_tuple(options: Any) -> tuple[tuple[str, Any], ...]:
+    """Options as stored: (key, value) pairs, list values as tuples (they come back from the registry
+    cache's JSON as lists of lists)."""
+    pairs = options.items() if isinstance(options, Mapping) else options
+    return tuple((str(k), tuple(v) if isinstance(v, list) else v) for k, v in pairs)
 
 
 def _notify_from_dict(data: Mapping[str, Any]) -> Notify:
@@ -259,43 +278,13 @@ def _platform(value: Any, _: PlatformInfo | None) -> str:
 
 
 def _account_id(value: Any, info: PlatformInfo | None) -> Any:
-    """An id must match the platform's pattern exactly; ints are accepted (YAML reads bare digits as int)."""
+    """An id must match the platform's pattern exactly (`sources.spec.check_account_id`)."""
     if info is None:
         return value
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _bad(f"must be a string ({info.account_id_hint}), got {_type_name(value)}; quote it")
-    text = str(value)
-    if info.account_id_pattern.fullmatch(text):
-        return text
-    hint = info.account_id_hint
-    if isinstance(value, str):
-        stripped = text.strip()
-        for candidate, why in (
-            (stripped.replace("-", "").replace(" ", ""), "without dashes or spaces"),
-            (
-                stripped[4:] if stripped.lower().startswith("act_") else "",
-                "without the act_ prefix (ids are stored without it)",
-            ),
-        ):
-            if candidate and candidate != text and info.account_id_pattern.fullmatch(candidate):
-                hint = f"write it {why}: {candidate!r}"
-                break
-    else:
-        hint += "; quote it so YAML keeps it exactly as written"
-    raise _bad(f"{_show(value)} is not a valid {info.label} account id; {hint}")
-
-
-def _login_customer_id(value: Any, info: PlatformInfo | None) -> Any:
-    if info is None:
-        return value
-    _only_on("login_customer_id", info)
-    return _account_id(value, info)
-
-
-def _only_on(key: str, info: PlatformInfo) -> None:
-    allowed_on = PLATFORM_ONLY_KEYS[key]
-    if info.name not in allowed_on:
-        raise _bad(f"applies only to {', '.join(sorted(allowed_on))} accounts; remove it from this {info.name} entry")
+    try:
+        return check_account_id(value, info)
+    except Invalid as bad:
+        raise _bad(str(bad)) from None
 
 
 def _name(value: Any, _: PlatformInfo | None) -> str:
@@ -425,31 +414,6 @@ def _sheet(value: Any, _: PlatformInfo | None = None) -> str:
     return value
 
 
-def _action_types(value: Any, info: PlatformInfo | None) -> Any:
-    """Meta only: the action types summed into conversions, in the order written, each once."""
-    if info is None:
-        return value
-    _only_on("action_types", info)
-    if not isinstance(value, list) or not value:
-        raise _bad(
-            f"must be a non-empty list of Meta action types such as [purchase, lead], got {_show(value)}; "
-            "omit it for the default (purchase, lead)"
-        )
-    if len(value) > ACTION_TYPES_MAX:
-        raise _bad(f"lists {len(value)} action types; at most {ACTION_TYPES_MAX}")
-    seen: list[str] = []
-    for item in value:
-        if not isinstance(item, str) or len(item) > 100 or not _ACTION_TYPE_RE.fullmatch(item):
-            raise _bad(
-                f"{_show(item)} is not a Meta action type (lower case, digits, `_`, dotted: e.g. purchase, "
-                "offsite_conversion.fb_pixel_lead)"
-            )
-        if item in seen:
-            raise _bad(f"{item!r} is listed twice; list each action type once")
-        seen.append(item)
-    return tuple(seen)
-
-
 def _emails(value: Any, _: PlatformInfo | None) -> tuple[str, ...]:
     emails = [value] if isinstance(value, str) else value
     if not isinstance(emails, list):
@@ -531,18 +495,21 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _platform_rules(schema: dict[str, Any]) -> None:
-    """Per platform, what the field checks enforce: the id pattern, its reports, its own fields."""
+    """The platforms' own keys as properties (their specs' schemas), and per platform what the checks
+    enforce: the id pattern, its reports, no other platform's keys."""
+    for info in PLATFORMS.values():
+        for option in info.options:
+            schema["properties"].setdefault(option.name, {**_nullable(dict(option.schema)),
+                                                          "description": option.description})
     rules = []
     for info in PLATFORMS.values():
         properties: dict[str, Any] = {
             "account_id": {"pattern": info.account_id_pattern.pattern},
             "reports": {"items": {"enum": list(info.reports)}},
         }
-        if info.name in PLATFORM_ONLY_KEYS["login_customer_id"]:
-            properties["login_customer_id"] = {"pattern": info.account_id_pattern.pattern}
         rule: dict[str, Any] = {"if": {"properties": {"platform": {"const": info.name}}},
                                 "then": {"properties": properties}}
-        banned = sorted(k for k, on in PLATFORM_ONLY_KEYS.items() if info.name not in on)
+        banned = sorted(k for k in option_keys() if info.option(k) is None)
         if banned:
             rule["then"]["not"] = {"anyOf": [{"required": [k]} for k in banned]}
         rules.append(rule)
@@ -587,19 +554,8 @@ class Entry(BaseModel):
                                             "uniqueItems": True})),
         Field(description="the reports to load (default: the platform's default set; opt-in reports are named)"),
     ] = None
-    login_customer_id: Annotated[
-        str | None, _check(_login_customer_id), WithJsonSchema(_nullable({"type": ["string", "integer"]})),
-        Field(description="Google Ads: the manager account the access goes through"),
-    ] = None
     sheet: Annotated[str | None, _check(_sheet), WithJsonSchema(_nullable(_SHEET_SCHEMA)),
                      Field(description="the account's spreadsheet id (between /d/ and /edit in its URL)")] = None
-    action_types: Annotated[
-        tuple[str, ...] | None,
-        _check(_action_types), WithJsonSchema(_nullable({"type": "array", "minItems": 1, "maxItems": ACTION_TYPES_MAX,
-                                                 "uniqueItems": True,
-                                                 "items": {"type": "string", "pattern": _ACTION_TYPE_RE.pattern}})),
-        Field(description="Meta: the action types counted as conversions (default purchase, lead)"),
-    ] = None
     notify: Annotated[NotifyEntry | None, Field(description="who hears about this account, over the top-level "
                                                             "notify:")] = None
 
@@ -792,18 +748,19 @@ def _parse_registry(data: object, source: str) -> Registry:
             "defaults", f"must be a mapping of field: value, got {_type_name(raw_defaults)}; it is ignored"
         )
     else:
+        defaultable, allowed = defaultable_keys(), allowed_keys()
         for k, v in raw_defaults.items():
-            if k in DEFAULTABLE_KEYS:
+            if k in defaultable:
                 defaults[k] = v
-            elif k in ALLOWED_KEYS:
+            elif k in allowed:
                 file_problem(
                     f"defaults.{k}", f"{k} identifies an account and cannot have a default; set it per entry"
                 )
             else:
                 file_problem(
                     f"defaults.{_key_text(k)}",
-                    f"unknown key {_quoted_key(k)}{_did_you_mean(k, DEFAULTABLE_KEYS)}; it is ignored; "
-                    f"allowed keys: {', '.join(DEFAULTABLE_KEYS)}",
+                    f"unknown key {_quoted_key(k)}{_did_you_mean(k, defaultable)}; it is ignored; "
+                    f"allowed keys: {', '.join(defaultable)}",
                 )
         ddups = getattr(raw_defaults, "duplicate_keys", ())
         if ddups:
@@ -853,12 +810,19 @@ def _validate_entry(
     if dups:
         return RegistryError(index, label, _key_text(dups[0]), "appears more than once in this entry; keep one")
     data = {**defaults, **raw} if isinstance(raw, Mapping) else raw
+    own: dict[str, Any] = {}
+    if isinstance(data, Mapping):  # the platforms' own keys are checked by their specs, after the model
+        own = {k: v for k, v in data.items() if k in option_keys()}
+        data = {k: v for k, v in data.items() if k not in own}
     entry: Entry | None = None
     try:
         entry = Entry.model_validate(data)
         problem: tuple[int, str, str] | None = None
     except ValidationError as exc:
-        problem = _problem(exc, ALLOWED_KEYS)
+        problem = _problem(exc, allowed_keys())
+    options: tuple[tuple[str, Any], ...] = ()
+    if problem is None and entry is not None:
+        options, problem = _options(entry.platform, own)
     if isinstance(data, Mapping) and (problem is None or problem[0] > 200 + _IDENTITY_END):
         identity = (str(data["platform"]), str(data["account_id"]))
         first = claimed.setdefault(identity, index)
@@ -875,7 +839,31 @@ def _validate_entry(
         return RegistryError(index, label, "", "could not be validated")
     values = {k: v for k in _ACCOUNT_FIELDS if (v := getattr(entry, k)) is not None}
     notify = entry.notify.over(top_notify) if entry.notify is not None else top_notify
-    return Account(**values, notify=notify)
+    return Account(**values, options=options, notify=notify)
+
+
+def _options(
+    platform: str, written: Mapping[str, Any]
+) -> tuple[tuple[tuple[str, Any], ...], tuple[int, str, str] | None]:
+    """The platform's own keys through its spec's checks, in the spec's order: the values stored, or the
+    first problem (ranked after every common field). A key another platform declares is refused by name."""
+    info = PLATFORMS[platform]
+    rank = 200 + len(_ENTRY_FIELDS)
+    for key in written:
+        if written[key] is not None and info.option(key) is None:
+            owners = sorted(p.name for p in PLATFORMS.values() if p.option(key) is not None)
+            return (), (rank, key, f"applies only to {', '.join(owners)} accounts; remove it from this "
+                                   f"{platform} entry")
+    values: list[tuple[str, Any]] = []
+    for option in info.options:
+        value = written.get(option.name)
+        if value is None:  # null: not set
+            continue
+        try:
+            values.append((option.name, option.check(value, info)))
+        except Invalid as bad:
+            return (), (rank, option.name, str(bad))
+    return tuple(values), None
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -925,19 +913,6 @@ def _trunc(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _show(value: object) -> str:
-    """A value for a message: repr (quotes and escapes newlines, so hostile text stays inert), truncated."""
-    if isinstance(value, str):
-        return repr(_trunc(value))
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return _type_name(value)
-
-
 def _key_text(key: object) -> str:
     """A user-written key as a field name: as is when plain, else quoted and escaped (never a raw newline)."""
     text = str(key)
@@ -946,18 +921,6 @@ def _key_text(key: object) -> str:
 
 def _quoted_key(key: object) -> str:
     return repr(_trunc(str(key), 40))
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-    }.get(type(value), "a mapping" if isinstance(value, Mapping) else f"a {type(value).__name__}")
 
 
 def _did_you_mean(value: object, choices: tuple[str, ...]) -> str:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from ads_sync import platforms, registry
 from ads_sync.registry import Account, Notify, Registry, RegistryError, load_registry
 
 #: bump when the JSON layout below changes
-FORMAT = 2
+FORMAT = 3
 #: ADS_SYNC_CACHE_DIR overrides the folder; "off" disables the disk cache
 CACHE_DIR_ENV = "ADS_SYNC_CACHE_DIR"
 
@@ -55,9 +56,13 @@ def cached_registry(path: Path) -> Registry:
 
 
 def _code_stamp() -> tuple[Any, ...]:
-    """The validation code's own version: a changed validator must re-validate every registry."""
-    out: list[Any] = [FORMAT]
-    for module in (registry, platforms):  # the models live in registry.py
+    """The validation code's own version: a changed validator must re-validate every registry. The models
+    live in registry.py; the declared platforms and their options' checks in their specs."""
+    from ads_sync.sources import spec
+
+    out: list[Any] = [FORMAT, *sorted(platforms.PLATFORMS)]
+    checks = {sys.modules[o.check.__module__] for p in platforms.PLATFORMS.values() for o in p.options}
+    for module in (registry, platforms, spec, *sorted(checks, key=lambda m: m.__name__)):
         try:
             st = os.stat(module.__file__ or "")
             out += [st.st_mtime_ns, st.st_size]

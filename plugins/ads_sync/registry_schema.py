@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ads_sync.registry import DEFAULTABLE_KEYS, Entry, NotifyEntry
+from ads_sync.registry import Entry, NotifyEntry, defaultable_keys
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "include" / "accounts.schema.json"
 
@@ -43,7 +43,7 @@ def schema() -> dict[str, Any]:
             "defaults": {
                 "description": "values for every entry that does not set the field itself",
                 "anyOf": [{"type": "object", "additionalProperties": False,
-                           "properties": {k: props[k] for k in DEFAULTABLE_KEYS}}, {"type": "null"}],
+                           "properties": {k: props[k] for k in defaultable_keys()}}, {"type": "null"}],
             },
             "accounts": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/Entry"}}, {"type": "null"}],
                          "description": "one entry per ad account"},

@@ -18,7 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +265,17 @@ def load(path: Path) -> Settings:
 # -------------------------------------------------------------------------------------------- applying
 
 
+def with_platform_pools(settings: Settings) -> Settings:
+    """The file's pools, and each declared platform's pool it does not list (the spec's `pool`,
+    `pool_slots`, `pool_description`): a new platform's extracts never wait on a pool nobody created."""
+    from ads_sync.platforms import PLATFORMS
+
+    listed = {p.name for p in settings.pools}
+    extra = tuple(PoolSpec(spec.pool, spec.pool_slots, spec.pool_description or f"Concurrent {spec.label} extracts",
+                           0) for spec in PLATFORMS.values() if spec.pool not in listed)
+    return replace(settings, pools=settings.pools + extra)
+
+
 def apply(settings: Settings) -> dict[str, Outcome]:
     """Create or update every entry in the Airflow metadata database, in one transaction."""
     from airflow.models import Connection, Pool, Variable
@@ -325,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"settings: {exc}", file=sys.stderr)
         return 1
+    settings = with_platform_pools(settings)
     counts = ", ".join(f"{len(getattr(settings, s))} {s}" for s in SECTIONS)
     if args.check:
         print(f"settings: {args.file.name} is valid: {counts}")

@@ -87,7 +87,8 @@ def account_rows(
             "settling": settle.as_dict() if settle else None,
             "reconciled": _reconciled(checked),
             "reconciliation": checked.as_dict(),
-            "api_version": api_versions[account.platform],
+            # None: the platform's spec names no versioned API
+            "api_version": api_versions.get(account.platform),
             # issue 17: today so far (intraday), never counted as a complete day
             "today": None if today_as_of is None else {
                 "date": today, "partial_as_of": today_as_of,
@@ -123,7 +124,7 @@ def _api_cell(state: dict[str, Any]) -> str:
 def _cell(key: str, row: dict[str, Any]) -> str:
     value = row[key]
     if key == "api_version":
-        return _api_cell(value)
+        return _api_cell(value) if value is not None else "-"
     if key == "account":
         return f"{value} {row['name']}"
     if value is None:

@@ -1,10 +1,12 @@
-"""The ad API versions we call, and when each platform turns them off: one table, one place.
+"""The ad API versions we call, and when each platform turns them off: one table per platform, in its
+folder (`sources/<platform>/versions.py`, named by its spec's `api_versions`), read here.
 
-Connectors break on the sunset day (airbytehq/airbyte #33029, #60851, #76483), so the dates live here
+Connectors break on the sunset day (airbytehq/airbyte #33029, #60851, #76483), so the dates are kept
 with the page each was read from, and every run, `ads-sync status`, the Ads Sync view and the
 notifications read them through `warnings()`. The versions in use come from the constants the hooks
-pass to the client libraries (`sources.google_ads.API_VERSION` -> `GoogleAdsClient(version=...)`,
-`sources.meta.API_VERSION` -> `FacebookAdsApi(api_version=...)`), never from a copy.
+pass to the client libraries, as each platform's spec names them (`api_version`:
+`sources.google_ads.reports.API_VERSION` -> `GoogleAdsClient(version=...)`,
+`sources.meta.reports.API_VERSION` -> `FacebookAdsApi(api_version=...)`), never from a copy.
 
 A sunset of None means the platform has not published one yet. Dates given only as a month by the
 platform are stored as the month's first day (`approximate`), so a warning comes early, never late.
@@ -21,11 +23,6 @@ WARN_DAYS = 90
 #: notify people from this many days before
 NOTIFY_DAYS = 30
 
-GOOGLE_SUNSETS = "https://developers.google.com/google-ads/api/docs/sunset-dates"
-GOOGLE_BLOG = "https://developers.google.com/ads/blog/posts"
-META_VERSIONS = "https://developers.facebook.com/docs/marketing-api/marketing-api-changelog/versions"
-
-
 @dataclass(frozen=True)
 class ApiVersion:
     platform: str
@@ -38,34 +35,13 @@ class ApiVersion:
     source: str
 
 
-def _g(
-    version: str, released: date | None, sunset: date | None, source: str, *, approximate: bool = False
-) -> ApiVersion:
-    return ApiVersion("google_ads", version, released, sunset, approximate, source)
+def table() -> tuple[ApiVersion, ...]:
+    """Every declared platform's rows (its spec's `api_versions`, kept in the platform's folder)."""
+    from ads_sync.platforms import PLATFORMS
+    from ads_sync.sources.spec import load
 
+    return tuple(row for spec in PLATFORMS.values() if spec.api_versions for row in load(spec.api_versions))
 
-def _m(version: str, released: date, sunset: date | None) -> ApiVersion:
-    return ApiVersion("meta", version, released, sunset, False, META_VERSIONS)
-
-
-TABLE: tuple[ApiVersion, ...] = (
-    # Google Ads: a major about every quarter (monthly releases since v23), each lives about a year.
-    _g("v19", date(2025, 2, 26), date(2026, 2, 11), f"{GOOGLE_BLOG}/2025/12/google-ads-api-v19-sunset-reminder"),
-    _g("v20", date(2025, 6, 4), date(2026, 6, 10), f"{GOOGLE_BLOG}/2026/04/google-ads-api-v20-sunset-reminder"),
-    _g("v21", date(2025, 8, 6), date(2026, 8, 5), f"{GOOGLE_BLOG}/2026/06/google-ads-api-v21-sunset-reminder"),
-    _g("v22", date(2025, 10, 15), date(2026, 10, 7), f"{GOOGLE_BLOG}/2026/09/google-ads-api-v22-sunset-reminder"),
-    # "February 2027" on the sunset page, no day yet: the blog's reminder will name it
-    _g("v23", date(2026, 1, 28), date(2027, 2, 1), GOOGLE_SUNSETS, approximate=True),
-    _g("v24", None, None, GOOGLE_SUNSETS),
-    _g("v25", date(2026, 7, 22), None, GOOGLE_SUNSETS),
-    _g("v26", date(2026, 10, 14), None, f"{GOOGLE_BLOG}/2026/10/announcing-v26-of-google-ads-api"),
-    # Meta Marketing API: the "Expiration Date" column; TBD until the next-but-one version ships.
-    _m("v23.0", date(2025, 5, 29), date(2026, 6, 9)),
-    _m("v24.0", date(2025, 10, 8), date(2026, 11, 10)),
-    _m("v25.0", date(2026, 2, 18), date(2027, 2, 23)),
-    _m("v26.0", date(2026, 7, 29), None),
-    _m("v27.0", date(2026, 11, 4), None),
-)
 
 Level = Literal["ok", "warn", "notify", "sunset"]
 
@@ -82,7 +58,12 @@ class VersionStatus:
     @property
     def message(self) -> str:
         """One sentence for a log line, a status cell, a banner or a notification."""
-        label = {"google_ads": "Google Ads API", "meta": "Meta Marketing API"}.get(self.platform, self.platform)
+        from ads_sync.platforms import PLATFORMS
+
+        spec = PLATFORMS.get(self.platform)
+        label = spec.api_label if spec is not None and spec.api_label else self.platform
+        if not self.version:
+            return f"{label}: no versioned API (its spec names no api_version)"
         if self.sunset is None:
             return f"{label} {self.version}: no sunset date published ({self.source})"
         when = self.sunset.isoformat()
@@ -99,15 +80,16 @@ class VersionStatus:
 
 
 def in_use() -> dict[str, str]:
-    """platform -> the version our hooks pass to the client library."""
-    from ads_sync.sources.google_ads import reports as google_ads
-    from ads_sync.sources.meta import reports as meta
+    """platform -> the version our hooks pass to the client library, for every declared platform whose spec
+    names one (`api_version`: the constant itself, never a copy)."""
+    from ads_sync.platforms import PLATFORMS
+    from ads_sync.sources.spec import load
 
-    return {"google_ads": google_ads.API_VERSION, "meta": meta.API_VERSION}
+    return {name: str(load(spec.api_version)) for name, spec in PLATFORMS.items() if spec.api_version}
 
 
 def lookup(platform: str, version: str) -> ApiVersion | None:
-    for row in TABLE:
+    for row in table():
         if row.platform == platform and row.version == version:
             return row
     return None
@@ -118,8 +100,8 @@ def status(platform: str, version: str, *, today: date) -> VersionStatus:
     client library adds its row (with the source) here, and the tests say so."""
     row = lookup(platform, version)
     if row is None:
-        raise KeyError(f"{platform} API {version} is not in ads_sync.versions.TABLE; add its row with the "
-                       "platform's published sunset date and the page it is on")
+        raise KeyError(f"{platform} API {version} is not in the platform's version table (its spec's "
+                       "api_versions); add its row with the published sunset date and the page it is on")
     if row.sunset is None:
         return VersionStatus(platform, version, None, None, "ok", row.source)
     days = (row.sunset - today).days
@@ -128,8 +110,12 @@ def status(platform: str, version: str, *, today: date) -> VersionStatus:
 
 
 def current(platform: str, *, today: date) -> VersionStatus:
-    """The status of the version this platform is called with."""
-    return status(platform, in_use()[platform], today=today)
+    """The status of the version this platform is called with; always "ok" for a platform whose spec names
+    no versioned API."""
+    version = in_use().get(platform)
+    if version is None:
+        return VersionStatus(platform, "", None, None, "ok", "")
+    return status(platform, version, today=today)
 
 
 def warnings(*, today: date | None = None) -> list[VersionStatus]:

@@ -123,6 +123,8 @@ def test_a_task_start_builds_an_intraday_dag_only_where_it_exists(
 
 
 def test_task_graph_and_settings(bag) -> None:
+    from ads_sync.platforms import PLATFORMS
+
     for dag_id in expected_ids():
         dag = bag.dags[dag_id]
         assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
@@ -134,7 +136,7 @@ def test_task_graph_and_settings(bag) -> None:
         assert dag.doc_md and dag.tags
         assert dag.get_task("resolve_window").retries == 0
         assert dag.get_task("extract").retries == 3
-        assert dag.get_task("extract").pool == ("meta_api" if "__meta__" in dag_id else "google_ads_api")
+        assert dag.get_task("extract").pool == PLATFORMS[dag_id.split("__")[1]].pool  # as the spec declares
         assert dag.get_task("push_summaries").pool == "google_sheets_api"
         assert dag.get_task("reconcile").pool == dag.get_task("extract").pool  # one more request to that API
 

@@ -43,7 +43,7 @@ def limited_celery(
     services = al.Processes(base / "service-logs")
     metadata = fresh_metadata(migrated_warehouse)
     queue = f"ads-sync-e2e-{secrets.token_hex(3)}"
-    google = json.loads(local.google_ads_connection(remote))
+    google = json.loads(local.sandbox_connection("google_ads", remote))
     google["extra"].update({"rate_limit_per_second": LIMIT, "rate_limit_per_day": 0, "rate_limit_margin_ms": MARGIN_MS})
     try:
         broker = redis_url(services, base)

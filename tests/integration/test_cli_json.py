@@ -41,7 +41,7 @@ def test_discover_json_is_json_only_and_its_notes_go_to_stderr(sandbox: Any, tmp
     from ads_sync import local
 
     env = {
-        "AIRFLOW_CONN_GOOGLE_ADS_DEFAULT": local.google_ads_connection(sandbox),
+        "AIRFLOW_CONN_GOOGLE_ADS_DEFAULT": local.sandbox_connection("google_ads", sandbox),
         "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": str(sandbox.ca_path),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",  # so there are log lines to keep off stdout
     }

@@ -122,7 +122,8 @@ def test_cli_diff_json_and_write_keep_comments_and_never_delete(tmp_path, sandbo
     assert not loaded.errors
     by_id = {a.account_id: a for a in loaded.accounts}
     assert by_id["1112223334"].active is False and by_id["1112223334"].lookback_days == 14
-    assert by_id["4567890123"].login_customer_id == tree.DEMO_MCC and by_id["4567890123"].timezone == "Europe/Vienna"
+    assert by_id["4567890123"].option("login_customer_id") == tree.DEMO_MCC
+    assert by_id["4567890123"].timezone == "Europe/Vienna"
     assert by_id["3456789012"].name == "Sunset Surf Co" and by_id["3456789012"].sheet == "sandbox-sunset-surf"
     assert "5678901234" not in by_id  # cancelled: only with --include-inactive
     assert len(loaded.accounts) == 8

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 def secret_connection(monkeypatch: pytest.MonkeyPatch, sandbox) -> None:
     from ads_sync import local
 
-    conn = json.loads(local.google_ads_connection(sandbox))
+    conn = json.loads(local.sandbox_connection("google_ads", sandbox))
     conn["extra"].update(SECRETS)
     monkeypatch.setenv("AIRFLOW_CONN_GOOGLE_ADS_DEFAULT", json.dumps(conn))
 

@@ -94,5 +94,5 @@ def test_write_keeps_comments_and_hand_fields_and_never_deletes(tmp_path: Path) 
     by_id = {a.account_id: a for a in reg.accounts}
     assert by_id["1000000002"].name == "New name" and by_id["1000000002"].lookback_days == 30
     assert by_id["1000000003"].active is False and by_id["1000000003"].name == "Gone Inc"
-    assert by_id["2000000001"].login_customer_id == MCC and by_id["2000000001"].active is True
+    assert by_id["2000000001"].option("login_customer_id") == MCC and by_id["2000000001"].active is True
     assert text.index("1000000002") < text.index("1000000003") < text.index("2000000001")  # order kept

@@ -16,7 +16,8 @@ def one(**changes):
 
 def test_defaults_for_a_meta_account() -> None:
     account = one()
-    assert (account.conn_id, account.reports, account.action_types) == ("facebook_default", ("ad_daily",), ())
+    assert (account.conn_id, account.reports, account.option("action_types")) == (
+        "facebook_default", ("ad_daily",), None)
     assert account.info.pool == "meta_api" and account.info.retention_months == 37
 
 
@@ -27,7 +28,8 @@ def test_act_prefix_is_refused_with_the_spelling_to_use() -> None:
 
 def test_action_types_are_kept_in_order() -> None:
     account = one(action_types=["purchase", "offsite_conversion.custom.123", "app_custom_event.fb_mobile_purchase"])
-    assert account.action_types == ("purchase", "offsite_conversion.custom.123", "app_custom_event.fb_mobile_purchase")
+    assert account.option("action_types") == (
+        "purchase", "offsite_conversion.custom.123", "app_custom_event.fb_mobile_purchase")
 
 
 @pytest.mark.parametrize("value, words", [

@@ -60,7 +60,13 @@ def test_airflows_plugin_loader_imports_no_bare_module_from_plugins(tmp_path: Pa
     # the providers manager reads the provider info (the connection types) through its entry point, by name
     bare = {k: v for k, v in result["loaded"].items() if k != "ads_sync" and not k.startswith("ads_sync.")}
     assert bare == {"ads_sync_plugin": "ads_sync_plugin.py"}
-    assert set(result["loaded"]) - set(bare) <= {"ads_sync", "ads_sync.provider"}
+    # the provider info lists the declared platforms' connection types from their specs: the specs (light
+    # records, no client library) are all it imports
+    from ads_sync.platforms import PLATFORMS
+
+    specs = {m for name in PLATFORMS for m in (f"ads_sync.sources.{name}", f"ads_sync.sources.{name}.spec")}
+    assert set(result["loaded"]) - set(bare) <= {"ads_sync", "ads_sync.provider", "ads_sync.platforms",
+                                                 "ads_sync.sources", "ads_sync.sources.spec", *specs}
     assert result["apps"] == [{"url_prefix": "/ads-sync", "name": "Ads Sync"}]
     assert result["views"] == [
         {"name": "Ads Sync", "href": "/ads-sync/", "destination": "nav", "url_route": "ads-sync"},

@@ -10,10 +10,10 @@ import pytest
 
 from ads_sync.platforms import PLATFORMS, PlatformInfo
 from ads_sync.registry import (
-    ALLOWED_KEYS,
     Account,
     Registry,
     RegistryError,
+    allowed_keys,
     load_registry,
     parse_registry,
 )
@@ -77,7 +77,6 @@ def test_minimal_entry_gets_defaults() -> None:
         timezone="Europe/Berlin",
         currency="EUR",
         active=True,
-        login_customer_id=None,
         conn_id="google_ads_default",
         frequency="daily",
         lookback_days=7,
@@ -111,7 +110,7 @@ def test_full_entry() -> None:
     (a,) = reg.accounts
     assert a.account_id == "1234567890"
     assert a.active is False  # inactive accounts are kept; the factory decides
-    assert a.login_customer_id == "9876543210"
+    assert a.option("login_customer_id") == "9876543210" and a.options == (("login_customer_id", "9876543210"),)
     assert a.conn_id == "google_ads.agency-2"
     assert a.frequency == "hourly"
     assert a.lookback_days == 90
@@ -134,7 +133,7 @@ def test_nulls_mean_defaults() -> None:
         )
     )
     (a,) = reg.accounts
-    assert (a.active, a.conn_id, a.frequency, a.lookback_days, a.reports, a.sheet, a.login_customer_id) == (
+    assert (a.active, a.conn_id, a.frequency, a.lookback_days, a.reports, a.sheet, a.option("login_customer_id")) == (
         True,
         "google_ads_default",
         "daily",
@@ -416,7 +415,7 @@ def test_unknown_key_named_with_suggestion() -> None:
     err = only_error(one(entry(timezne="Europe/Berlin")))
     assert err.field == "timezne"
     assert "unknown key 'timezne' (did you mean 'timezone'?)" in err.message
-    assert "allowed keys: " + ", ".join(ALLOWED_KEYS) in err.message
+    assert "allowed keys: " + ", ".join(allowed_keys()) in err.message
 
 
 def test_hostile_unknown_key_is_inert() -> None:
@@ -542,7 +541,8 @@ accounts:
         (-1, "extras")
     ]  # unknown top-level key; accounts load
     assert reg.errors[0].entry == "accounts.yaml"
-    assert [(a.account_id, a.name, a.active, a.lookback_days, a.login_customer_id) for a in reg.accounts] == [
+    assert [(a.account_id, a.name, a.active, a.lookback_days, a.option("login_customer_id"))
+            for a in reg.accounts] == [
         ("1234567890", "Acme Search", True, 10, "9876543210"),
         ("2234567890", "Acme Shopping", False, 10, "9876543210"),
     ]

@@ -23,15 +23,19 @@ SCHEMA: dict[str, Any] = {"$schema": "http://json-schema.org/draft-07/schema#"}
 
 def roots(registry: Registry, conf: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
     """(platform, root, conn_id) to walk: the conf's one, or everything the registry implies."""
+    import importlib
+
+    from ads_sync.discovery.run import spec_of
+    from ads_sync.platforms import PLATFORMS
+
     if conf.get("platform"):
-        platform = "google_ads" if conf["platform"] == "google" else "meta"
-        root = conf.get("manager") if platform == "google_ads" else conf.get("business")
-        return [(platform, root, conf.get("conn_id"))]
-    found: set[tuple[str, str | None, str | None]] = {
-        ("google_ads", a.login_customer_id, a.conn_id) for a in registry.accounts
-        if a.platform == "google_ads" and a.login_customer_id
-    }
-    found |= {("meta", None, a.conn_id) for a in registry.accounts if a.platform == "meta"}
+        spec = spec_of(conf["platform"])
+        return [(spec.name, conf.get(spec.discovery_root), conf.get("conn_id"))]
+    found: set[tuple[str, str | None, str | None]] = set()
+    for name, spec in PLATFORMS.items():
+        if spec.discovery:
+            walks = importlib.import_module(spec.discovery).roots([a for a in registry.accounts if a.platform == name])
+            found |= {(name, root, conn_id) for root, conn_id in walks}
     return sorted(found, key=lambda r: (r[0], r[1] or "", r[2] or ""))
 
 
@@ -67,6 +71,26 @@ class DiscoverOperator(BaseOperator):
         return {k: sum(len(getattr(d, k)) for d in diffs) for k in ("new", "changed", "gone", "apart")}
 
 
+def _params() -> dict[str, Param]:
+    """The conf a manual run takes: a platform (by name or alias), the root its walk starts from (one
+    param per declared root name), a connection and the flags."""
+    from ads_sync.platforms import PLATFORMS
+
+    walkable = [s for s in PLATFORMS.values() if s.discovery]
+    choices = [None, *(n for s in walkable for n in (*s.aliases, s.name))]
+    params = {"platform": Param(None, **SCHEMA, type=["null", "string"], enum=choices, title="Platform",
+                                description="Leave empty to walk everything the registry implies.")}
+    for spec in walkable:
+        if spec.discovery_root and spec.discovery_root not in params:
+            params[spec.discovery_root] = Param(None, **SCHEMA, type=["null", "string"],
+                                                title=f"{spec.label}: {spec.discovery_root}",
+                                                description=spec.discovery_root_help)
+    params["conn_id"] = Param(None, **SCHEMA, type=["null", "string"], title="Connection id")
+    params["include_test"] = Param(False, **SCHEMA, type="boolean", title="Propose test accounts")
+    params["include_inactive"] = Param(False, **SCHEMA, type="boolean", title="Propose cancelled accounts")
+    return params
+
+
 def build_discover_dag(registry: Registry) -> DAG:
     schedule = os.environ.get(SCHEDULE_ENV) or None
     with DAG(
@@ -79,17 +103,7 @@ def build_discover_dag(registry: Registry) -> DAG:
         catchup=False,
         max_active_runs=1,
         tags=["ads-sync", "discover"],
-        params={
-            "platform": Param(None, **SCHEMA, type=["null", "string"], enum=[None, "google", "meta"],
-                              title="Platform", description="Leave empty to walk everything the registry implies."),
-            "manager": Param(None, **SCHEMA, type=["null", "string"], title="Google manager id",
-                             description="The manager (MCC) to walk, 10 digits."),
-            "business": Param(None, **SCHEMA, type=["null", "string"], title="Meta business id",
-                              description="Its owned and client ad accounts; empty: the token's own."),
-            "conn_id": Param(None, **SCHEMA, type=["null", "string"], title="Connection id"),
-            "include_test": Param(False, **SCHEMA, type="boolean", title="Propose test accounts"),
-            "include_inactive": Param(False, **SCHEMA, type="boolean", title="Propose cancelled accounts"),
-        },
+        params=_params(),
     ) as dag:
         DiscoverOperator(task_id="discover", registry=registry, retries=1, execution_timeout=timedelta(minutes=30))
     return dag

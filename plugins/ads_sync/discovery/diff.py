@@ -7,6 +7,7 @@ when the token's own accounts were listed (a business walk cannot say an account
 """
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -82,12 +83,13 @@ def compare(
 
 
 def _in_scope(account: Account, found: Discovery, conn_id: str | None) -> bool:
-    if found.platform == "google_ads":
-        return account.login_customer_id is not None and (
-            account.login_customer_id == found.root or account.login_customer_id in found.managers)
-    if found.root == "me":
-        return conn_id is None or account.conn_id == conn_id
-    return False
+    """Where the walk would have seen the account, as the platform's discovery module says."""
+    from ads_sync.platforms import PLATFORMS
+
+    spec = PLATFORMS.get(found.platform)
+    if spec is None or not spec.discovery:
+        return False
+    return bool(importlib.import_module(spec.discovery).in_scope(account, found, conn_id))
 
 
 def _line(f: Found) -> str:

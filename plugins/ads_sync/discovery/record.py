@@ -24,7 +24,8 @@ def rows(diff: Diff, run_id: str) -> list[dict[str, Any]]:
                     "details": json.dumps({c.field: {"registry": c.registry, "platform": c.platform}
                                            for c in changes})})
     out += [{**base, "change": "gone", "account_id": a.account_id, "name": a.name, "timezone": a.timezone,
-             "currency": a.currency, "status": None, "login_customer_id": a.login_customer_id, "details": "{}"}
+             "currency": a.currency, "status": None, "login_customer_id": a.option("login_customer_id"),
+             "details": "{}"}
             for a in diff.gone]
     return out
 

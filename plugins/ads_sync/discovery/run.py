@@ -1,14 +1,33 @@
 """One discovery, from a platform name to a diff: what the CLI and the DAG both call."""
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ads_sync.discovery.diff import Diff, compare
 
 if TYPE_CHECKING:
     from ads_sync.registry import Registry
+    from ads_sync.sources.spec import PlatformInfo
 
-PLATFORM_NAMES = {"google": "google_ads", "google_ads": "google_ads", "meta": "meta"}
+
+def names() -> dict[str, str]:
+    """Every name the CLI and the DAG's conf accept -> the platform: each declared platform with a
+    discovery, by its name and its aliases (`google`)."""
+    from ads_sync.platforms import PLATFORMS
+
+    return {alias: name for name, spec in PLATFORMS.items() if spec.discovery
+            for alias in (name, *spec.aliases)}
+
+
+def spec_of(platform: str) -> PlatformInfo:
+    """The spec of a platform named by its name or an alias; ValueError naming the choices otherwise."""
+    from ads_sync.platforms import PLATFORMS
+
+    known = names()
+    if platform not in known:
+        raise ValueError(f"no discovery for platform {platform!r}; choose from: {', '.join(known)}")
+    return PLATFORMS[known[platform]]
 
 
 def discover(
@@ -16,22 +35,8 @@ def discover(
     include_test: bool = False, include_inactive: bool = False,
 ) -> Diff:
     """Walk the platform from `root` (Google: the manager id, required; Meta: a business id, or None
-    for the token's own accounts) and compare with the registry."""
-    from ads_sync.platforms import PLATFORMS
-
-    name = PLATFORM_NAMES[platform]
-    conn = conn_id or PLATFORMS[name].default_conn_id
-    if name == "google_ads":
-        from ads_sync.sources.google_ads import discovery as google_ads
-        from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
-
-        if not root:
-            raise ValueError("Google Ads discovery needs the manager account id (--manager 1234567890)")
-        manager = root.replace("-", "")
-        found = google_ads.discover(GoogleAdsApiHook(conn, login_customer_id=manager), manager)
-    else:
-        from ads_sync.sources.meta import discovery as meta
-        from ads_sync.sources.meta.hook import MetaAdsHook
-
-        found = meta.discover(MetaAdsHook(conn), root)
+    for the token's own accounts), as its spec's discovery module does, and compare with the registry."""
+    spec = spec_of(platform)
+    conn = conn_id or spec.default_conn_id
+    found = importlib.import_module(spec.discovery).walk(conn, root)
     return compare(found, registry, conn_id=conn, include_test=include_test, include_inactive=include_inactive)

@@ -24,7 +24,8 @@ class GoogleAdsConnector:
         if self._hook is None:
             from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
 
-            self._hook = GoogleAdsApiHook(self.account.conn_id, login_customer_id=self.account.login_customer_id)
+            login = self.account.option("login_customer_id")
+            self._hook = GoogleAdsApiHook(self.account.conn_id, login_customer_id=login)
         return self._hook
 
     @property

@@ -8,9 +8,13 @@ asked in turn; the manager discovery starts from is the login-customer-id for al
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ads_sync.discovery import Apart, Discovery, Found
+
+if TYPE_CHECKING:
+    from ads_sync.registry import Account
 
 QUERY = (
     "SELECT customer_client.client_customer, customer_client.id, customer_client.level, "
@@ -26,6 +30,28 @@ def _status_name(client: Any) -> str:
     enum = client.DESCRIPTOR.fields_by_name["status"].enum_type
     value = enum.values_by_number.get(client.status)
     return value.name if value else f"UNRECOGNIZED_{client.status}"
+
+
+def walk(conn_id: str, root: str | None) -> Discovery:
+    """What the spec's `discovery` names: every account below the manager `root`, logging in through it."""
+    from ads_sync.sources.google_ads.hook import GoogleAdsApiHook
+
+    if not root:
+        raise ValueError("Google Ads discovery needs the manager account id (--manager 1234567890)")
+    manager = root.replace("-", "")
+    return discover(GoogleAdsApiHook(conn_id, login_customer_id=manager), manager)
+
+
+def roots(accounts: Iterable[Account]) -> set[tuple[str | None, str]]:
+    """The managers the registry logs in through, with their connections: what a walk of everything starts
+    from."""
+    return {(a.option("login_customer_id"), a.conn_id) for a in accounts if a.option("login_customer_id")}
+
+
+def in_scope(account: Account, found: Discovery, conn_id: str | None) -> bool:
+    """A walk sees the entries that log in through the walked managers: only those can be gone."""
+    login = account.option("login_customer_id")
+    return login is not None and (login == found.root or login in found.managers)
 
 
 def discover(hook: Any, manager_id: str) -> Discovery:

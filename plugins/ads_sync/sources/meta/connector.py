@@ -66,7 +66,7 @@ class MetaConnector:
     def action_types(self) -> tuple[str, ...]:
         from ads_sync.sources.meta import reports as meta
 
-        return self.account.action_types or meta.DEFAULT_ACTION_TYPES
+        return self.account.option("action_types") or meta.DEFAULT_ACTION_TYPES
 
     def entity_steps(self) -> list[Step]:
         from ads_sync.sources.meta import reports as meta

@@ -2,9 +2,13 @@
 clients (`/<business>/owned_ad_accounts` and `/<business>/client_ad_accounts`)."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ads_sync.discovery import Apart, Discovery, Found
+
+if TYPE_CHECKING:
+    from ads_sync.registry import Account
 
 FIELDS = ("account_id", "name", "timezone_name", "currency", "account_status")
 #: account_status codes (Marketing API AdAccount reference)
@@ -14,6 +18,23 @@ STATUS = {1: "ACTIVE", 2: "DISABLED", 3: "UNSETTLED", 7: "PENDING_RISK_REVIEW", 
 APART_STATUS: dict[int, Apart] = {2: "disabled", 100: "closed", 101: "closed", 202: "closed"}
 EDGES = ("owned_ad_accounts", "client_ad_accounts")
 PAGE_LIMIT = 100
+
+
+def walk(conn_id: str, root: str | None) -> Discovery:
+    """What the spec's `discovery` names: a business's accounts, or (no root) the token's own."""
+    from ads_sync.sources.meta.hook import MetaAdsHook
+
+    return discover(MetaAdsHook(conn_id), root)
+
+
+def roots(accounts: Iterable[Account]) -> set[tuple[str | None, str]]:
+    """Each connection's own accounts (a business is walked only when asked for)."""
+    return {(None, a.conn_id) for a in accounts}
+
+
+def in_scope(account: Account, found: Discovery, conn_id: str | None) -> bool:
+    """Only a walk of the token's own accounts can say one is gone (a business walk cannot)."""
+    return found.root == "me" and (conn_id is None or account.conn_id == conn_id)
 
 
 def discover(hook: Any, business_id: str | None = None) -> Discovery:
