@@ -260,15 +260,21 @@ def _like(pattern: str) -> re.Pattern[str]:
 
 def _predicate(cond: Condition, spec: FieldSpec) -> Callable[[Any], bool]:
     """Compile a condition on one field into value -> bool, validating its constants now."""
+    return predicate(cond, spec.name, spec.py_type, spec.enum_names)
+
+
+def predicate(cond: Condition, name: str, py_type: type, enum_names: frozenset[str] = frozenset()
+              ) -> Callable[[Any], bool]:
+    """A condition on a field `name` of `py_type` (an enum when `enum_names`) as value -> bool."""
 
     def coerce(v: Any) -> Any:
         try:
-            value = spec.py_type(v)
+            value = (v if isinstance(v, bool) else str(v).lower() == "true") if py_type is bool else py_type(v)
         except (TypeError, ValueError):
-            raise GaqlError("BAD_VALUE", f"Error in query: invalid value {v!r} for {spec.name}.") from None
-        if spec.enum_names and value not in spec.enum_names:
+            raise GaqlError("BAD_VALUE", f"Error in query: invalid value {v!r} for {name}.") from None
+        if enum_names and value not in enum_names:
             raise GaqlError(
-                "BAD_ENUM_CONSTANT", f"Error in query: invalid enum constant {v!r} for {spec.name}."
+                "BAD_ENUM_CONSTANT", f"Error in query: invalid enum constant {v!r} for {name}."
             )
         return value
 
@@ -279,7 +285,7 @@ def _predicate(cond: Condition, spec: FieldSpec) -> Callable[[Any], bool]:
         regex = _like(str(cond.values[0]))
         return lambda v: (regex.fullmatch(str(v)) is not None) == (op == "LIKE")
     if op == "DURING":
-        raise GaqlError("OPERATOR_FIELD_MISMATCH", f"Error in query: DURING cannot filter {spec.name}.")
+        raise GaqlError("OPERATOR_FIELD_MISMATCH", f"Error in query: DURING cannot filter {name}.")
     values = [coerce(v) for v in cond.values]
     compare: dict[str, Callable[[Any], bool]] = {
         "=": lambda v: v == values[0],

@@ -98,3 +98,29 @@ def test_an_unknown_field_is_still_refused(ads, rows) -> None:
     with pytest.raises(GoogleAdsException) as exc:
         rows(ads, f"SELECT campaign.id, metrics.clikcs FROM campaign WHERE {WINDOW}")
     assert "Unrecognized field" in exc.value.failure.errors[0].message
+
+
+def test_the_field_service_pages_filters_and_limits(sandbox) -> None:
+    from google.ads.googleads.client import GoogleAdsClient
+    from google.oauth2.credentials import Credentials
+
+    client = GoogleAdsClient(
+        credentials=Credentials(token=None, refresh_token="r", client_id="c", client_secret="s",
+                                token_uri=sandbox.token_uri),
+        developer_token="dev", use_proto_plus=False, endpoint=sandbox.google_ads_endpoint, version="v26")
+    service = client.get_service("GoogleAdsFieldService")
+    request = client.get_type("SearchGoogleAdsFieldsRequest")
+    request.query = "SELECT name, category WHERE category = METRIC ORDER BY name"
+    request.page_size = 3
+    pager = service.search_google_ads_fields(request=request)
+    pages = list(pager.pages)
+    names = [f.name for p in pages for f in p.results]
+    assert len(pages) == 3 and names == sorted(names) and "metrics.video_trueview_views" in names
+    assert pages[0].total_results_count == len(names) == 8
+    assert not pages[0].results[0].data_type  # not selected, not sent
+    request = client.get_type("SearchGoogleAdsFieldsRequest")
+    request.query = "SELECT name WHERE name LIKE 'campaign.%' LIMIT 2"
+    assert len(list(service.search_google_ads_fields(request=request))) == 2
+    request.query = "SELECT name, nonsense WHERE name = 'campaign.id'"
+    with pytest.raises(GoogleAdsException):
+        list(service.search_google_ads_fields(request=request))
