@@ -408,12 +408,18 @@ def split_by(m: Metrics, key: str, shares: tuple[tuple[str, int], ...]) -> list[
     """`m` split over labelled segments (a device, an age band), each weighted by its typical share times a
     deterministic noise from `key`; the parts sum to `m` exactly and parts without impressions are left out
     (their share goes to the largest segment, which is split last so it always has impressions)."""
-    h = _digest(f"split|{key}", 16)
-    weighted = sorted(((share * (96 + h[i % 16]), label) for i, (label, share) in enumerate(shares)),
-                      key=lambda p: p[0])
-    parts = _split(m, tuple(w for w, _ in weighted))
-    out = {label: part for (_, label), part in zip(weighted, parts, strict=True) if part is not None}
+    weighted = split_weights(key, shares)
+    parts = _split(m, tuple(w for _, w in weighted))
+    out = {label: part for (label, _), part in zip(weighted, parts, strict=True) if part is not None}
     return [(label, out[label]) for label, _ in shares if label in out]
+
+
+def split_weights(key: str, shares: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """(label, weight) for a split: each typical share times a noise from `key`, smallest first, so the
+    largest part is the one that takes the remainder."""
+    h = _digest(f"split|{key}", 16)
+    return sorted(((label, share * (96 + h[i % 16])) for i, (label, share) in enumerate(shares)),
+                  key=lambda p: p[1])
 
 
 @lru_cache(maxsize=8192)
