@@ -152,9 +152,9 @@ def _message(entry: dict[str, Any], fields: tuple[str, ...]) -> Any:
         if value is None or name == "resource_name":
             continue
         if name == "category":
-            message.category = int(_CATEGORY[value])
+            message.category = int(_CATEGORY.__members__[value])
         elif name == "data_type":
-            message.data_type = int(_DATA_TYPE[value])
+            message.data_type = int(_DATA_TYPE.__members__[value])
         elif isinstance(value, list):
             getattr(message, name).extend(value)
         else:
