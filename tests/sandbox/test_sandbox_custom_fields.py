@@ -15,12 +15,14 @@ WINDOW = "segments.date BETWEEN '2026-01-01' AND '2026-01-07'"
 SUMMED = ("impressions", "clicks", "cost_micros", "conversions", "conversions_value", "all_conversions",
           "interactions", "video_trueview_views")
 RESOURCE_IDS = {
+    "customer": lambda r: r.customer.id,
     "campaign": lambda r: r.campaign.id,
     "ad_group": lambda r: r.ad_group.id,
     "ad_group_ad": lambda r: r.ad_group_ad.ad.id,
     "keyword_view": lambda r: (r.ad_group.id, r.ad_group_criterion.criterion_id),
 }
 ID_FIELDS = {
+    "customer": "customer.id",
     "campaign": "campaign.id",
     "ad_group": "ad_group.id",
     "ad_group_ad": "ad_group_ad.ad.id",
