@@ -74,8 +74,9 @@ class AdGroup:
 class Metrics:
     """One entity's delivery on one day (or a sum of such days or entities).
 
-    conversions and conversion_value carry two decimals; sums are rounded back to two decimals
-    so a roll-up equals the sum of its parts exactly at that precision.
+    conversions, conversion_value and all_conversions carry two decimals; sums are rounded back to two
+    decimals so a roll-up equals the sum of its parts exactly at that precision. The last three fields
+    (custom reports' extra metrics) are additive like the others, so every split and roll-up keeps them exact.
     """
 
     impressions: int
@@ -83,6 +84,11 @@ class Metrics:
     cost_micros: int
     conversions: float
     conversion_value: float
+    #: conversions plus the ones not counted in `conversions` (view-through, cross-device): >= conversions
+    all_conversions: float = 0.0
+    #: clicks plus other engagements: >= clicks
+    interactions: int = 0
+    video_views: int = 0
 
     def __add__(self, other: Metrics) -> Metrics:
         return Metrics(
@@ -91,6 +97,9 @@ class Metrics:
             self.cost_micros + other.cost_micros,
             round(self.conversions + other.conversions, 2),
             round(self.conversion_value + other.conversion_value, 2),
+            round(self.all_conversions + other.all_conversions, 2),
+            self.interactions + other.interactions,
+            self.video_views + other.video_views,
         )
 
 
@@ -229,12 +238,16 @@ def ad_group_metrics(
     final_centi = clicks * (h[5] % 100) * 10 // 100  # conversions in hundredths, CVR 0 .. 10 %
     value_per_conversion_centi = 500 + int.from_bytes(h[6:8], "big") % 20_000
     matured_centi = final_centi * min(age, lag_days) // lag_days
+    other_centi = clicks * (h[8] % 40) // 10 * min(age, lag_days) // lag_days  # view-through, cross-device
     return Metrics(
         impressions=impressions,
         clicks=clicks,
         cost_micros=cost_micros,
         conversions=matured_centi / 100,
         conversion_value=matured_centi * value_per_conversion_centi // 100 / 100,
+        all_conversions=(matured_centi + other_centi) / 100,
+        interactions=clicks + impressions * (h[9] % 8) // 1_000,
+        video_views=impressions * (h[10] % 25) // 100 if h[11] % 3 == 0 else 0,
     )
 
 
@@ -252,12 +265,17 @@ def so_far(
     k = min(24, minutes // 60 - start // 60 + 1)
     conversions_centi = round(full.conversions * 100) * k // 24
     value_centi = round(full.conversion_value * 100) * k // 24
+    all_centi = max(conversions_centi, round(full.all_conversions * 100) * k // 24)
+    clicks = full.clicks * k // 24
     return Metrics(
         impressions=max(1, full.impressions * k // 24),
-        clicks=full.clicks * k // 24,
+        clicks=clicks,
         cost_micros=full.cost_micros * k // 24 // 10_000 * 10_000,
         conversions=conversions_centi / 100,
         conversion_value=value_centi / 100,
+        all_conversions=all_centi / 100,
+        interactions=max(clicks, full.interactions * k // 24),
+        video_views=full.video_views * k // 24,
     )
 
 
@@ -370,11 +388,38 @@ def _split(m: Metrics, weights: tuple[int, ...]) -> tuple[Metrics | None, ...]:
     """`m` in parts proportional to `weights`, summing to `m` exactly; a part without impressions gives
     what it has to the last part (the APIs omit rows without impressions, so it must not carry cost)."""
     total = sum(weights)
-    whole = (m.impressions, m.clicks, m.cost_micros, round(m.conversions * 100), round(m.conversion_value * 100))
+    whole = (m.impressions, m.clicks, m.cost_micros, round(m.conversions * 100), round(m.conversion_value * 100),
+             round(m.all_conversions * 100), m.interactions, m.video_views)
     parts = [[v * w // total for v in whole] for w in weights[:-1]]
-    parts = [p if p[0] else [0] * 5 for p in parts]
+    parts = [p if p[0] else [0] * len(whole) for p in parts]
     parts.append([v - sum(p[i] for p in parts) for i, v in enumerate(whole)])
-    return tuple(Metrics(p[0], p[1], p[2], p[3] / 100, p[4] / 100) if p[0] else None for p in parts)
+    return tuple(Metrics(p[0], p[1], p[2], p[3] / 100, p[4] / 100, p[5] / 100, p[6], p[7]) if p[0] else None
+                 for p in parts)
+
+
+def split_int(value: int, weights: tuple[int, ...]) -> list[int]:
+    """`value` in integer parts proportional to `weights`, summing to it exactly (the last takes the rest)."""
+    total = sum(weights)
+    parts = [value * w // total for w in weights[:-1]]
+    return [*parts, value - sum(parts)]
+
+
+def split_by(m: Metrics, key: str, shares: tuple[tuple[str, int], ...]) -> list[tuple[str, Metrics]]:
+    """`m` split over labelled segments (a device, an age band), each weighted by its typical share times a
+    deterministic noise from `key`; the parts sum to `m` exactly and parts without impressions are left out
+    (their share goes to the largest segment, which is split last so it always has impressions)."""
+    weighted = split_weights(key, shares)
+    parts = _split(m, tuple(w for _, w in weighted))
+    out = {label: part for (label, _), part in zip(weighted, parts, strict=True) if part is not None}
+    return [(label, out[label]) for label, _ in shares if label in out]
+
+
+def split_weights(key: str, shares: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """(label, weight) for a split: each typical share times a noise from `key`, smallest first, so the
+    largest part is the one that takes the remainder."""
+    h = _digest(f"split|{key}", 16)
+    return sorted(((label, share * (96 + h[i % 16])) for i, (label, share) in enumerate(shares)),
+                  key=lambda p: p[1])
 
 
 @lru_cache(maxsize=8192)

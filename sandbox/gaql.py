@@ -113,9 +113,10 @@ def _tokenize(text: str) -> list[_Token]:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, with_from: bool = True) -> None:
         self.tokens = _tokenize(text)
         self.i = 0
+        self.with_from = with_from
 
     # -- token helpers -------------------------------------------------------------------------
     def peek(self, offset: int = 0) -> _Token | None:
@@ -179,8 +180,12 @@ class _Parser:
         while self.at_comma():
             self.i += 1
             fields.append(self.name())
-        self.keyword("FROM", "EXPECTED_FROM")
-        resource = self.name()
+        resource = ""
+        if self.with_from:
+            self.keyword("FROM", "EXPECTED_FROM")
+            resource = self.name()
+        elif self.at_keyword("FROM"):
+            raise GaqlError("UNEXPECTED_FROM_CLAUSE", "Error in query: a field query has no FROM clause.")
         conditions: list[Condition] = []
         order_by: list[tuple[str, bool]] = []
         limit: int | None = None
@@ -264,6 +269,14 @@ def parse(text: str) -> Query:
     if not text.strip():
         raise GaqlError("EXPECTED_SELECT", "Error in query: the query is empty.")
     return _Parser(text).query()
+
+
+def parse_field_query(text: str) -> Query:
+    """A GoogleAdsFieldService query: GAQL without FROM (`SELECT name, data_type WHERE name IN (...)`);
+    the Query's resource is ""."""
+    if not text.strip():
+        raise GaqlError("EXPECTED_SELECT", "Error in query: the query is empty.")
+    return _Parser(text, with_from=False).query()
 
 
 # -- date ranges -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The Google Ads API emulator: GoogleAdsService.SearchStream and CustomerService.ListAccessibleCustomers
-(what a connection test calls) over TLS gRPC.
+"""The Google Ads API emulator: GoogleAdsService.SearchStream, CustomerService.ListAccessibleCustomers
+(what a connection test calls) and GoogleAdsFieldService.SearchGoogleAdsFields (field metadata, which
+custom GAQL reports are validated with) over TLS gRPC.
 
 No generated stubs: a generic handler with the google-ads protos' own (de)serializers, so the
 real client library talks to it unchanged (only its endpoint and trusted root differ).
@@ -21,6 +22,7 @@ from google.ads.googleads.v26.services.types import customer_service, google_ads
 from google.protobuf import field_mask_pb2
 
 from . import google_ads_bad_rows as bad_rows
+from . import google_ads_fields as fields_service
 from . import google_ads_hierarchy as hierarchy
 from .faults import Fault
 from .gaql import GaqlError, parse
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 
 SERVICE = f"google.ads.googleads.{VERSION}.services.GoogleAdsService"
 CUSTOMER_SERVICE = f"google.ads.googleads.{VERSION}.services.CustomerService"
+FIELD_SERVICE = f"google.ads.googleads.{VERSION}.services.GoogleAdsFieldService"
 ROWS_PER_MESSAGE = 10_000
 
 _Request = google_ads_service.SearchGoogleAdsStreamRequest.pb()
@@ -178,6 +181,31 @@ class GoogleAdsService:
         names = [f"customers/{cid}" for cid in hierarchy.DIRECTLY_ACCESSIBLE]
         return _AccessibleResponse(resource_names=names).SerializeToString()
 
+    def search_google_ads_fields(self, request: object, context: grpc.ServicerContext) -> bytes:
+        """Field metadata for a GAQL-without-FROM query; the same credentials as SearchStream, and google_ads
+        faults for resource "google_ads_field" (or for no resource) fire here."""
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        query_text: str = request.query  # type: ignore[attr-defined]
+        request_id = new_request_id()
+        context.send_initial_metadata((("request-id", request_id),))
+        entry = self.state.requests.record("google_ads", "SearchGoogleAdsFields", query=query_text,
+                                           request_id=request_id, resource="google_ads_field")
+        try:
+            self._authenticate(metadata)
+            self._apply(self.state.faults.check("google_ads", None, "google_ads_field"))
+            try:
+                answer = fields_service.search(query_text, request.page_size,  # type: ignore[attr-defined]
+                                               request.page_token)  # type: ignore[attr-defined]
+            except GaqlError as exc:
+                raise _Abort(query_error(exc.code, exc.message)) from None
+        except _Abort as exc:
+            self.state.requests.update(entry, status=exc.error.status.name, error=exc.error.code)
+            context.set_trailing_metadata(exc.error.trailing_metadata(request_id))
+            context.abort(exc.error.status, exc.error.status_message)
+        self.state.requests.update(entry, status="OK")
+        context.set_trailing_metadata((("request-id", request_id),))
+        return answer
+
     def _apply(self, fault: Fault | None) -> tuple[AdsError, int] | None:
         """Sleep and/or fail now for a fired fault; (error, rows to send first) for a broken stream."""
         if fault is None:
@@ -218,7 +246,17 @@ class GoogleAdsServer:
                 )
             },
         )
-        self._server.add_generic_rpc_handlers((handler, customers))
+        field_metadata = grpc.method_handlers_generic_handler(
+            FIELD_SERVICE,
+            {
+                "SearchGoogleAdsFields": grpc.unary_unary_rpc_method_handler(
+                    service.search_google_ads_fields,
+                    request_deserializer=fields_service.Request.FromString,
+                    response_serializer=lambda encoded: encoded,
+                )
+            },
+        )
+        self._server.add_generic_rpc_handlers((handler, customers, field_metadata))
         credentials = grpc.ssl_server_credentials([(key_pem, cert_pem)])
         self.port = self._server.add_secure_port(f"{host}:{port}", credentials)
         if not self.port:

@@ -18,7 +18,7 @@ removed ones included (the sandbox's third campaign of an account is REMOVED and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import islice
@@ -108,6 +108,21 @@ _AD_GROUP_TYPES = {
     "VIDEO": "VIDEO_RESPONSIVE",
 }
 
+_BIDDING = {
+    "SEARCH": ("MAXIMIZE_CONVERSIONS", "TARGET_CPA", "MANUAL_CPC", "TARGET_ROAS"),
+    "DISPLAY": ("MAXIMIZE_CONVERSIONS", "TARGET_CPA", "MANUAL_CPM"),
+    "SHOPPING": ("TARGET_ROAS", "MAXIMIZE_CONVERSION_VALUE", "MANUAL_CPC"),
+    "VIDEO": ("TARGET_CPM", "MANUAL_CPV", "MAXIMIZE_CONVERSIONS"),
+}
+#: segments.device values and their typical share of traffic (data.split_by weights)
+DEVICE_SHARES = (("MOBILE", 55), ("DESKTOP", 30), ("TABLET", 8), ("CONNECTED_TV", 5), ("OTHER", 2))
+
+
+def _bidding_strategy(campaign: Campaign) -> str:
+    choices = _BIDDING.get(campaign.channel, _BIDDING["SEARCH"])
+    return choices[campaign.id % len(choices)]
+
+
 FIELDS: dict[str, FieldSpec] = {
     s.name: s
     for s in (
@@ -122,6 +137,7 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("campaign.name", lambda e: e.campaign.name),
         _spec("campaign.status", lambda e: e.campaign.status),
         _spec("campaign.advertising_channel_type", lambda e: e.campaign.channel),
+        _spec("campaign.bidding_strategy_type", lambda e: _bidding_strategy(e.campaign)),
         _spec("ad_group.resource_name", _ad_group_rn),
         _spec("ad_group.id", lambda e: e.ad_group.id),
         _spec("ad_group.name", lambda e: e.ad_group.name),
@@ -145,11 +161,15 @@ FIELDS: dict[str, FieldSpec] = {
         _spec("ad_group_criterion.keyword.text", lambda e: e.keyword.text),
         _spec("ad_group_criterion.keyword.match_type", lambda e: e.keyword.match_type),
         _spec("segments.date", lambda day: day.isoformat()),
+        _spec("segments.device", lambda device: device),
         _spec("metrics.impressions", lambda m: m.impressions),
         _spec("metrics.clicks", lambda m: m.clicks),
         _spec("metrics.cost_micros", lambda m: m.cost_micros),
         _spec("metrics.conversions", lambda m: m.conversions),
         _spec("metrics.conversions_value", lambda m: m.conversion_value),
+        _spec("metrics.all_conversions", lambda m: m.all_conversions),
+        _spec("metrics.interactions", lambda m: m.interactions),
+        _spec("metrics.video_trueview_views", lambda m: m.video_views),
     )
 }
 
@@ -196,6 +216,41 @@ def _metrics_source(
     return lambda e, day, as_of: data.account_metrics(customer_id, day, as_of, volume, now)
 
 
+def _device_source(
+    resource: str, customer_id: str, volume: Volume, now: datetime | None = None
+) -> Callable[[Entity, date, date], list[tuple[str, Metrics]]]:
+    """(entity, day, as_of) -> its day per device, parts summing exactly to the unsegmented row: ad groups
+    (and ads, keywords) are split; campaigns and the account are the sums of their ad groups' splits."""
+
+    def split(key: str, m: Metrics | None) -> list[tuple[str, Metrics]]:
+        return data.split_by(m, f"device|{customer_id}|{key}", DEVICE_SHARES) if m is not None else []
+
+    def group(group_id: int, day: date, as_of: date) -> list[tuple[str, Metrics]]:
+        return split(f"{group_id}|{day.isoformat()}",
+                     data.ad_group_metrics(customer_id, group_id, day, as_of, now=now))
+
+    def summed(groups: Iterable[AdGroup], day: date, as_of: date) -> list[tuple[str, Metrics]]:
+        total: dict[str, Metrics] = {}
+        for g in groups:
+            for device, m in group(g.id, day, as_of):
+                total[device] = total[device] + m if device in total else m
+        return [(d, total[d]) for d, _ in DEVICE_SHARES if d in total]
+
+    if resource == "ad_group_ad":
+        return lambda e, day, as_of: split(
+            f"ad|{e.ad.id}|{day.isoformat()}", data.ad_metrics(customer_id, e.ad, day, as_of))  # type: ignore[arg-type,union-attr]
+    if resource == "keyword_view":
+        return lambda e, day, as_of: split(
+            f"kw|{e.ad_group.id}|{e.keyword.criterion_id}|{day.isoformat()}",  # type: ignore[union-attr]
+            data.keyword_metrics(customer_id, e.keyword, day, as_of))  # type: ignore[arg-type]
+    if resource == "ad_group":
+        return lambda e, day, as_of: group(e.ad_group.id, day, as_of)  # type: ignore[union-attr]
+    if resource == "campaign":
+        return lambda e, day, as_of: summed(
+            data.ad_groups_of(customer_id, volume).get(e.campaign.id, ()), day, as_of)  # type: ignore[union-attr]
+    return lambda e, day, as_of: summed(data.ad_groups(customer_id, volume), day, as_of)
+
+
 # -- conditions ------------------------------------------------------------------------------------
 
 
@@ -205,15 +260,21 @@ def _like(pattern: str) -> re.Pattern[str]:
 
 def _predicate(cond: Condition, spec: FieldSpec) -> Callable[[Any], bool]:
     """Compile a condition on one field into value -> bool, validating its constants now."""
+    return predicate(cond, spec.name, spec.py_type, spec.enum_names)
+
+
+def predicate(cond: Condition, name: str, py_type: type, enum_names: frozenset[str] = frozenset()
+              ) -> Callable[[Any], bool]:
+    """A condition on a field `name` of `py_type` (an enum when `enum_names`) as value -> bool."""
 
     def coerce(v: Any) -> Any:
         try:
-            value = spec.py_type(v)
+            value = (v if isinstance(v, bool) else str(v).lower() == "true") if py_type is bool else py_type(v)
         except (TypeError, ValueError):
-            raise GaqlError("BAD_VALUE", f"Error in query: invalid value {v!r} for {spec.name}.") from None
-        if spec.enum_names and value not in spec.enum_names:
+            raise GaqlError("BAD_VALUE", f"Error in query: invalid value {v!r} for {name}.") from None
+        if enum_names and value not in enum_names:
             raise GaqlError(
-                "BAD_ENUM_CONSTANT", f"Error in query: invalid enum constant {v!r} for {spec.name}."
+                "BAD_ENUM_CONSTANT", f"Error in query: invalid enum constant {v!r} for {name}."
             )
         return value
 
@@ -224,7 +285,7 @@ def _predicate(cond: Condition, spec: FieldSpec) -> Callable[[Any], bool]:
         regex = _like(str(cond.values[0]))
         return lambda v: (regex.fullmatch(str(v)) is not None) == (op == "LIKE")
     if op == "DURING":
-        raise GaqlError("OPERATOR_FIELD_MISMATCH", f"Error in query: DURING cannot filter {spec.name}.")
+        raise GaqlError("OPERATOR_FIELD_MISMATCH", f"Error in query: DURING cannot filter {name}.")
     values = [coerce(v) for v in cond.values]
     compare: dict[str, Callable[[Any], bool]] = {
         "=": lambda v: v == values[0],
@@ -260,6 +321,9 @@ class Plan:
     keep_metrics: Callable[[Metrics], bool]
     static_groups: list[tuple[int, list[FieldSpec]]]  # per resource message: (row field number, fields)
     metric_fields: list[FieldSpec]
+    by_device: bool = False  # segments.device selected: one row per entity (and day) and device
+    dated: bool = True  # segments.date selected
+    keep_device: Callable[[str], bool] = lambda _: True
 
     @property
     def resource(self) -> str:
@@ -297,6 +361,9 @@ class Plan:
                 return b""
             return length_delimited(metrics_number, b"".join(enc(get(m)) for get, enc in metric_encoders))
 
+        if self.by_device:
+            yield from self._device_rows(entities, statics, days, customer_id, volume, as_of, now, encode_metrics)
+            return
         if self.segmented:
             date_spec = FIELDS["segments.date"]
             for day in days:
@@ -314,6 +381,38 @@ class Plan:
                     total = m if total is None else total + m
             if total is not None and total.impressions and keep_metrics(total):
                 yield static + encode_metrics(total)
+
+
+    def _device_rows(
+        self, entities: list[Entity], statics: list[bytes], days: list[date], customer_id: str, volume: Volume,
+        as_of: date, now: datetime | None, encode_metrics: Callable[[Metrics], bytes],
+    ) -> Iterator[bytes]:
+        """Rows segmented by device (and by date when selected): each entity's day split over devices."""
+        device_of = _device_source(self.resource, customer_id, volume, now)
+        date_spec, device_spec = FIELDS["segments.date"], FIELDS["segments.device"]
+        number = date_spec.top_number
+
+        def wanted(m: Metrics, device: str) -> bool:
+            return bool(m.impressions) and self.keep_device(device) and self.keep_metrics(m)
+
+        if self.dated:
+            for day in days:
+                day_bytes = date_spec.encode(day.isoformat())
+                for entity, static in zip(entities, statics, strict=True):
+                    for device, m in device_of(entity, day, as_of):
+                        if wanted(m, device):
+                            yield static + length_delimited(number, day_bytes + device_spec.encode(device)) + \
+                                encode_metrics(m)
+            return
+        for entity, static in zip(entities, statics, strict=True):
+            total: dict[str, Metrics] = {}
+            for day in days:
+                for device, m in device_of(entity, day, as_of):
+                    total[device] = total[device] + m if device in total else m
+            for device, _ in DEVICE_SHARES:
+                m = total.get(device)  # type: ignore[assignment]
+                if m is not None and wanted(m, device):
+                    yield static + length_delimited(number, device_spec.encode(device)) + encode_metrics(m)
 
 
 def _spec_for(name: str, resource: str, clause: str) -> FieldSpec:
@@ -355,11 +454,18 @@ def plan(text: str, today: date) -> Plan:
     segmented = _SEGMENTS in selected_scopes
     with_metrics = segmented or _METRICS in selected_scopes
 
-    entity_preds, day_preds, metric_preds = [], [], []
+    entity_preds, day_preds, metric_preds, device_preds = [], [], [], []
     date_conditions = []
+    selected = {s.name for s in specs}
     for cond in query.conditions:
         spec = _spec_for(cond.field, resource, "WHERE")
-        if spec.name == "segments.date":
+        if spec.name == "segments.device":
+            if spec.name not in selected:
+                raise GaqlError("EXPECTED_DIMENSION_FIELD_IN_SELECT_CLAUSE",
+                                "Error in query: a segment in the WHERE clause must also be in the SELECT clause: "
+                                "'segments.device'.")
+            device_preds.append((spec.get, _predicate(cond, spec)))
+        elif spec.name == "segments.date":
             date_conditions.append(cond)
             if cond.op in ("=", "!=", "IN", "NOT IN"):
                 day_preds.append((spec.get, _predicate(cond, spec)))
@@ -395,4 +501,7 @@ def plan(text: str, today: date) -> Plan:
         keep_metrics=_all(metric_preds),
         static_groups=static_groups,
         metric_fields=[s for s in specs if s.scope == _METRICS],
+        by_device="segments.device" in selected,
+        dated="segments.date" in selected,
+        keep_device=_all(device_preds),
     )

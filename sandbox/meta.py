@@ -1,6 +1,7 @@
 """The Meta Graph API emulator (Marketing API v26.0) on the shared HTTP server.
 
-Routes: GET /act_<id>/campaigns|adsets|ads, GET /act_<id>/insights (synchronous), POST /act_<id>/insights
+Routes: GET /act_<id>/campaigns|adsets|ads, GET /act_<id>/insights (synchronous; levels ad, adset, campaign and
+account, `breakdowns` as meta_breakdowns describes), POST /act_<id>/insights
 (an async report run), GET /<report_run_id> (its status), GET /<report_run_id>/insights (its rows),
 GET /<ad_id>/insights and GET /insights?ids=<ad_id>,... (one object's insights, deleted ones too).
 Like Graph it pages with `paging.cursors.after` plus a `paging.next` URL on every page but the last,
@@ -37,7 +38,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from . import meta_data
+from . import meta_breakdowns, meta_data
 from .faults import Fault
 from .httpd import Request, Response, Router
 from .meta_accounts import mount_accounts
@@ -52,7 +53,14 @@ MAX_LIMIT = 5000
 INSIGHT_FIELDS = frozenset({
     "account_id", "campaign_id", "adset_id", "ad_id", "date_start", "date_stop", "impressions", "clicks",
     "spend", "reach", "frequency", "actions", "action_values", "campaign_name", "adset_name", "ad_name",
+    "inline_link_clicks", "ctr", "cpc", "cpm",
 })
+#: every breakdown Graph knows (its error message lists them); the sandbox serves meta_breakdowns.BREAKDOWNS
+KNOWN_BREAKDOWNS = ("ad_format_asset", "age", "app_id", "body_asset", "call_to_action_asset", "country",
+                    "description_asset", "device_platform", "dma", "frequency_value", "gender",
+                    "hourly_stats_aggregated_by_advertiser_time_zone", "image_asset", "impression_device",
+                    "link_url_asset", "platform_position", "publisher_platform", "region", "title_asset",
+                    "video_asset")
 LIVE_WINDOWS = frozenset({"1d_click", "7d_click", "1d_view", "1d_ev", "skan_click", "skan_view"})
 RETIRED_WINDOWS = frozenset({"7d_view", "28d_view", "28d_click"})
 _ACCOUNT_RE = re.compile(r"^[0-9]{1,20}$")
@@ -144,6 +152,8 @@ class ReportRun:
     statuses: frozenset[str] | None = meta_data.DEFAULT_STATUSES
     #: the sandbox clock when the run was requested (today so far as of then)
     now: datetime | None = None
+    level: str = "ad"
+    breakdowns: tuple[str, ...] = ()
 
     def status(self) -> tuple[str, int]:
         """Completes on the second poll; a faulted run fails, is skipped, stalls or never starts."""
@@ -339,16 +349,62 @@ class MetaGraph:
         return self._serve(request, edge, account_id, handle)
 
     # -- insights ----------------------------------------------------------------------------------
-    @staticmethod
-    def _project(rows: Any, fields: tuple[str, ...]) -> Any:
-        """Only the fields asked for, plus date_start and date_stop, which Graph always adds."""
-        keep = set(fields) | {"date_start", "date_stop"}
+    def _project(self, rows: Any, fields: tuple[str, ...], breakdowns: tuple[str, ...] = ()) -> Any:
+        """Only the fields asked for (derived ones computed), plus date_start, date_stop and the breakdowns'
+        columns, which Graph always adds."""
+        keep = set(fields) | {"date_start", "date_stop"} | set(breakdowns)
+        derived = bool(meta_breakdowns.DERIVED_FIELDS.intersection(fields))
         for position, row in rows:
+            if derived:
+                row = meta_breakdowns.with_derived(row, fields, self.state.volume)
             yield position, {k: v for k, v in row.items() if k in keep}
 
+    @staticmethod
+    def _shape(params: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+        """The request's level and breakdowns, validated as Graph does (code 100)."""
+        level = params.get("level", "ad")
+        if level not in meta_breakdowns.LEVELS:
+            raise GraphError(400, 100, "(#100) level must be one of the following values: "
+                             + ", ".join(meta_breakdowns.LEVELS))
+        text = params.get("breakdowns") or ""
+        try:
+            asked = json.loads(text) if text.startswith("[") else [b for b in text.split(",") if b]
+        except ValueError:
+            raise GraphError(400, 100, "(#100) breakdowns must be an array") from None
+        if not isinstance(asked, list):
+            raise GraphError(400, 100, "(#100) breakdowns must be an array")
+        for i, breakdown in enumerate(asked):
+            if breakdown not in KNOWN_BREAKDOWNS:
+                raise GraphError(400, 100, f"(#100) breakdowns[{i}] must be one of the following values: "
+                                 + ", ".join(KNOWN_BREAKDOWNS))
+            if breakdown not in meta_breakdowns.BREAKDOWNS:
+                raise GraphError(400, 100, f"(#100) The sandbox does not serve the breakdown {breakdown}")
+        if not meta_breakdowns.combination_ok(asked):
+            raise GraphError(400, 100, "(#100) Current combination of data breakdown columns "
+                             f"({', '.join(sorted(asked))}) is invalid", subcode=1487061)
+        return level, tuple(dict.fromkeys(str(b) for b in asked))
+
+    def _rows(self, account_id: str, start: date, end: date, as_of: date, now: datetime | None, *, level: str,
+              breakdowns: tuple[str, ...], fields: tuple[str, ...], campaigns: tuple[str, ...] | None,
+              statuses: frozenset[str] | None, position: tuple[int, int]) -> Any:
+        """(position after the row, row) for a report of this shape: the plain ad and account rows resume at
+        their own cursor; other shapes are built from the ad rows (meta_breakdowns) and counted through."""
+        volume = self.state.volume
+        if level == "ad" and not breakdowns:
+            return meta_data.insights(account_id, start, end, as_of, volume=volume, campaign_ids=campaigns,
+                                      statuses=statuses, position=position, now=now)
+        if level == "account" and not breakdowns and not {"reach", "frequency"} & set(fields):
+            return meta_data.account_insights(account_id, start, end, as_of, volume=volume,
+                                              day_offset=position[0], now=now)
+        account = level == "account"  # the account's numbers count every ad, archived and deleted ones too
+        ad_rows = (row for _, row in meta_data.insights(
+            account_id, start, end, as_of, volume=volume, campaign_ids=None if account else campaigns,
+            statuses=None if account else statuses, now=now))
+        shaped = meta_breakdowns.shaped(ad_rows, level, breakdowns)
+        return (((0, i + 1), row) for i, row in enumerate(shaped) if i >= position[1])
+
     def _query(self, params: dict[str, str]) -> tuple[date, date, tuple[str, ...] | None]:
-        if params.get("level", "ad") not in ("ad", "account"):
-            raise GraphError(400, 100, "(#100) The sandbox serves level=ad and level=account only")
+        self._shape(params)
         if str(params.get("time_increment", "1")) != "1":
             raise GraphError(400, 100, "(#100) The sandbox serves time_increment=1 only")
         fields = [f for f in params.get("fields", "").split(",") if f]
@@ -397,16 +453,13 @@ class MetaGraph:
 
         def handle(params: dict[str, str]) -> dict[str, Any]:
             start, end, campaigns = self._query(params)
+            level, breakdowns = self._shape(params)
+            fields = tuple(params.get("fields", "").split(","))
             position = _decode(params["after"]) if params.get("after") else (0, 0)
-            if params.get("level") == "account":
-                rows = meta_data.account_insights(account_id, start, end, self.state.today(),
-                                                  volume=self.state.volume, day_offset=position[0],
-                                                  now=self.state.now())
-            else:
-                rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
-                                          campaign_ids=campaigns, statuses=self._ad_statuses(params),
-                                          position=position, now=self.state.now())
-            rows = self._project(_dropping(rows, params), tuple(params.get("fields", "").split(",")))
+            rows = self._rows(account_id, start, end, self.state.today(), self.state.now(), level=level,
+                              breakdowns=breakdowns, fields=fields, campaigns=campaigns,
+                              statuses=self._ad_statuses(params), position=position)
+            rows = self._project(_dropping(rows, params), fields, breakdowns)
             return self._page(request.path, params, rows, self._limit(params))
 
         return self._serve(request, "account_insights" if level == "account" else "insights", account_id, handle)
@@ -437,10 +490,16 @@ class MetaGraph:
     def _object_insights(self, path: str, object_id: str, params: dict[str, str]) -> dict[str, Any]:
         account_id = self._ad_account(object_id)
         start, end, _ = self._query(params)
+        _, breakdowns = self._shape(params)
+        fields = tuple(params.get("fields", "").split(","))
         position = _decode(params["after"]) if params.get("after") else (0, 0)
         rows = meta_data.insights(account_id, start, end, self.state.today(), volume=self.state.volume,
-                                  ad_ids=[object_id], position=position, now=self.state.now())
-        rows = self._project(rows, tuple(params.get("fields", "").split(",")))
+                                  ad_ids=[object_id], position=position if not breakdowns else (0, 0),
+                                  now=self.state.now())
+        if breakdowns:  # one ad's own rows, broken down
+            shaped = meta_breakdowns.shaped((row for _, row in rows), "ad", breakdowns)
+            rows = (((0, i + 1), row) for i, row in enumerate(shaped) if i >= position[1])
+        rows = self._project(rows, fields, breakdowns)
         return self._page(path, params, rows, self._limit(params))
 
     def _ad_account(self, object_id: str) -> str:
@@ -458,10 +517,12 @@ class MetaGraph:
 
         def handle(params: dict[str, str], mode: str | None) -> dict[str, Any]:
             start, end, campaigns = self._query(params)
+            level, breakdowns = self._shape(params)
             self._limit(params)
             run = ReportRun(str(next(_run_ids)), account_id, start, end, campaigns, self.state.today(),
                             tuple(params.get("fields", "").split(",")), mode or "normal",
-                            statuses=self._ad_statuses(params), now=self.state.now())
+                            statuses=self._ad_statuses(params), now=self.state.now(), level=level,
+                            breakdowns=breakdowns)
             with self._lock:
                 self._runs[run.id] = run
             return {"report_run_id": run.id}
@@ -505,10 +566,10 @@ class MetaGraph:
             if run.mode != "normal" or run.polls < 2:
                 raise GraphError(400, 100, f"(#100) Report run {run_id} is not completed", subcode=1487744)
             position = _decode(params["after"]) if params.get("after") else (0, 0)
-            rows = meta_data.insights(run.account_id, run.start, run.end, run.as_of, volume=self.state.volume,
-                                      campaign_ids=run.campaign_ids, statuses=run.statuses, position=position,
-                                      now=run.now)
-            rows = self._project(_dropping(rows, params), run.fields)
+            rows = self._rows(run.account_id, run.start, run.end, run.as_of, run.now, level=run.level,
+                              breakdowns=run.breakdowns, fields=run.fields, campaigns=run.campaign_ids,
+                              statuses=run.statuses, position=position)
+            rows = self._project(_dropping(rows, params), run.fields, run.breakdowns)
             return self._page(request.path, params, rows, self._limit(params))
 
         return self._serve(request, "report_insights", known.account_id if known else None, handle)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
@@ -29,6 +29,8 @@ from ads_sync.errors import (
     TransientApiError,
     UnsupportedApiVersion,
 )
+from ads_sync.sources.google_ads import fields
+from ads_sync.sources.google_ads.fields import FieldInfo
 from ads_sync.sources.google_ads.reports import API_VERSION
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ AUTH_ERROR_FIELDS = {"authentication_error", "authorization_error"}
 #: seconds a SearchStream may take, whole (gRPC deadline): a stream that hangs ends as DEADLINE_EXCEEDED, which
 #: is retried, instead of holding the worker until execution_timeout
 STREAM_DEADLINE_S = 30 * 60
+#: seconds a field-metadata request may take
+FIELDS_DEADLINE_S = 60
 #: quota errors' messages carry the wait when the details do not ("Too many requests. Retry in 27 seconds.")
 _RETRY_IN_RE = re.compile(r"retry in (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 
@@ -135,6 +139,36 @@ class GoogleAdsApiHook(BaseHook):
                     client.credentials.refresh(Request())
                     continue
                 raise
+
+    def field_metadata(self, names: Sequence[str]) -> dict[str, FieldInfo]:
+        """What GoogleAdsFieldService says of each field name, in one request (a custom report's fields are
+        checked before any report request); names the API does not know are absent from the result. A name
+        that is not [a-z0-9_.] raises ValueError before anything is sent; API errors come classified
+        (ads_sync.errors), like search_stream's are by the connector."""
+        if not names:
+            return {}
+        query = fields.field_query(names)
+        client = self.get_client()
+        found: dict[str, FieldInfo] = {}
+        try:
+            self._refresh_if_needed(client.credentials)
+            service = client.get_service("GoogleAdsFieldService", version=API_VERSION)
+            request = client.get_type("SearchGoogleAdsFieldsRequest")
+            request.query = query
+            ratelimit.google_ads_request(self, "(field metadata)")
+            self.requests += 1
+            for n, page in enumerate(service.search_google_ads_fields(request=request,
+                                                                      timeout=FIELDS_DEADLINE_S).pages):
+                self.requests += 1 if n else 0  # a further page is a further request
+                for message in page.results:
+                    info = fields.field_info(message)
+                    found[info.name] = info
+        except Exception as exc:
+            error = self.classify(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        return found
 
     def test_connection(self) -> tuple[bool, str]:
         """The Connections page's Test button: one CustomerService.ListAccessibleCustomers call (no quota
