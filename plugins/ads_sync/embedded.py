@@ -31,6 +31,9 @@ SETTINGS: dict[str, str] = {
     # make every page touched after it be logged whole again; 15 min keeps timed ones apart as well
     "max_wal_size": "4GB",
     "checkpoint_timeout": "15min",
+    # pages logged whole (the first change after a checkpoint) compressed: ~40% less WAL for a re-sync,
+    # no CPU cost we could measure. pglz: the embedded binaries are built without lz4 (compose uses lz4)
+    "wal_compression": "pglz",
 }
 
 
