@@ -1,14 +1,18 @@
 """Benchmark 8 (issue 14): merges of different accounts at once never queue behind each other.
 
 Eight accounts each re-sync a window in which every row changed (the delete/update/insert path, the
-expensive one). Each account's merge is timed alone, one after the other; then all eight are staged again
-and merged at once, each on its own connection, released together. Without cross-account lock waits,
-the concurrent wall time approaches (sum of the single times) / (the cores PostgreSQL can use). Meanwhile
-a sampler reads pg_stat_activity every 10 ms and counts any of the eight sessions waiting on a lock held
-by another transaction (relation, tuple, transaction id, advisory: the waits that queue one account's merge
-behind another's commit; the account's own advisory lock cannot be taken twice here, every account merges
-once at a time). PostgreSQL's relation-extension lock (`extend`: two sessions adding a page to one table at
-the same instant, held for microseconds, never to a commit) is counted apart, as information.
+expensive one). In each of ROUNDS pairs, all eight loads are staged, a CHECKPOINT taken, and each account's
+merge timed alone, one after the other; then all eight are staged again, checkpointed, and merged at once,
+each on its own connection, released together. Without cross-account lock waits, the concurrent wall time
+approaches (sum of the single times) / (the cores PostgreSQL can use); the median pair is reported, with
+the spread, and beside it the merges' server CPU (their backends, read from /proc when the server is on
+this machine) and WAL, which a shared machine's load does not move. Meanwhile a sampler reads
+pg_stat_activity every 10 ms and counts any of the eight sessions waiting on a lock held by another
+transaction (relation, tuple, transaction id, advisory: the waits that queue one account's merge behind
+another's commit; the account's own advisory lock cannot be taken twice here, every account merges once at
+a time), and tallies every wait event. PostgreSQL's relation-extension lock (`extend`: two sessions adding
+a page to one table at the same instant, held for microseconds, never to a commit) is counted apart, as
+information.
 """
 from __future__ import annotations
 
