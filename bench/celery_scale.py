@@ -4,7 +4,8 @@ The docker-compose shape without Docker, as `tests/e2e/test_celery_scale_out.py`
 scheduler, dag-processor, api-server and two `airflow celery worker`s (4 slots each), Redis at
 127.0.0.1:6379 as broker and for the shared rate limiter, Airflow's metadata in a fresh PostgreSQL
 database on 127.0.0.1:5432, the warehouse of `make bench`. The registry (200 Google Ads accounts) reaches
-the bundle's own shard files through ADS_SYNC_REGISTRY. Reported: runs per minute from the first trigger
+the bundle's own shard files through ADS_SYNC_REGISTRY. The runs are the daily runs the scheduler makes
+when the DAGs are unpaused (one each: catchup is off). Reported: runs per minute from the first unpause
 to the last run's end, failed runs, p95 of the tasks' queue wait (queued -> started, from the metadata),
 and warehouse lock waits, sampled from `pg_stat_activity` every 0.2 s while the runs go. The developer
 token's limit of 10 requests a second (the default) is shared by both workers; the sandbox's request log
@@ -12,6 +13,7 @@ gives the busiest 1-second window.
 """
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import threading
@@ -23,7 +25,9 @@ ACCOUNTS = 200
 WORKERS, SLOTS = 2, 4
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379"
-LIMITER_DB = 9
+#: the Redis database of the run's broker and rate limiter (their keys do not overlap): one no other user of
+#: this Redis takes (the e2e tests use 0 and their own), so a run neither sees nor clears anyone's keys
+REDIS_DB = int(os.environ.get("ADS_SYNC_BENCH_REDIS_DB", "11"))
 #: the Google Ads default (ratelimit.GOOGLE_ADS_PER_SECOND), shared by both workers through Redis
 LIMIT = 10
 
@@ -53,20 +57,45 @@ class LockSampler(threading.Thread):
         super().__init__(daemon=True)
         self.url, self.samples, self.waiting_samples, self.peak = url, 0, 0, 0
         self.stop = threading.Event()
+        #: what the waiting sessions waited on (wait_event: advisory = an account's own merge lock)
+        self.events: set[str] = set()
 
     def run(self) -> None:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
             while not self.stop.is_set():
-                waiting = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                events = [r[0] for r in conn.execute(
+                    "SELECT wait_event FROM pg_stat_activity WHERE datname = current_database() "
                     "AND wait_event_type = 'Lock'"
-                ).fetchone()[0]
+                ).fetchall()]
+                waiting = len(events)
+                self.events.update(events)
                 self.samples += 1
                 self.waiting_samples += bool(waiting)
                 self.peak = max(self.peak, waiting)
                 self.stop.wait(0.2)
+
+
+def _daily_runs(api: Any, dag_ids: list[str], timeout: float = 600) -> dict[str, str]:
+    """Unpause every account's daily DAG and return the run the scheduler creates for each (catchup is off:
+    one run, for the latest 02:00 past). These are the runs counted: triggering another run per DAG as
+    well would run every account twice while the row counts it once."""
+    for dag_id in dag_ids:
+        api.set_paused(dag_id, False)
+    runs: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    while len(runs) < len(dag_ids):
+        if time.monotonic() > deadline:
+            missing = sorted(set(dag_ids) - set(runs))
+            raise TimeoutError(f"no scheduled run within {timeout:.0f} s for {len(missing)} DAGs: {missing[:3]}")
+        for dag_id in dag_ids:
+            if dag_id not in runs:
+                scheduled = api.runs(dag_id, run_type="scheduled")
+                if scheduled:
+                    runs[dag_id] = scheduled[-1]["dag_run_id"]
+        time.sleep(2)
+    return runs
 
 
 def run(warehouse_url: str, work: Path, *, accounts: int = ACCOUNTS) -> dict[str, Any]:
@@ -95,7 +124,7 @@ def run(warehouse_url: str, work: Path, *, accounts: int = ACCOUNTS) -> dict[str
         from ads_sync import local, ratelimit
         from sandbox.client import SandboxClient
 
-        store = redis.Redis.from_url(f"{REDIS}/{LIMITER_DB}")
+        store = redis.Redis.from_url(f"{REDIS}/{REDIS_DB}")
         for key in store.scan_iter(f"{ratelimit.KEY_PREFIX}:*"):  # an earlier run's counts
             store.delete(key)
         remote = al.start_sandbox(services, work / "sandbox-state")
@@ -106,13 +135,13 @@ def run(warehouse_url: str, work: Path, *, accounts: int = ACCOUNTS) -> dict[str
             "celery-bench", base=work, sandbox=remote, warehouse=warehouse_url, executor="CeleryExecutor",
             metadata_url=f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}",
             extra_env={
-                "AIRFLOW__CELERY__BROKER_URL": f"{REDIS}/0",
+                "AIRFLOW__CELERY__BROKER_URL": f"{REDIS}/{REDIS_DB}",
                 "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{POSTGRES}/{name}",
                 "AIRFLOW__OPERATORS__DEFAULT_QUEUE": queue,
                 "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": "16",
                 "AIRFLOW__CORE__PARALLELISM": "64",
                 "ADS_SYNC_REGISTRY": str(registry),
-                "AIRFLOW_CONN_ADS_SYNC_REDIS": f"{REDIS}/?db={LIMITER_DB}",
+                "AIRFLOW_CONN_ADS_SYNC_REDIS": f"{REDIS}/?db={REDIS_DB}",
                 "AIRFLOW_CONN_GOOGLE_ADS_DEFAULT": json.dumps(google),
             },
             workers=WORKERS, queue=queue, worker_concurrency=SLOTS, dag_ids=dag_ids,
@@ -124,14 +153,7 @@ def run(warehouse_url: str, work: Path, *, accounts: int = ACCOUNTS) -> dict[str
         sampler = LockSampler(warehouse_url)
         sampler.start()
         started = time.monotonic()
-        runs = {}
-        for a in ids:
-            dag_id = f"ads_sync__google_ads__{a}__daily"
-            api.set_paused(dag_id, False)
-            resp = api.trigger(dag_id, {})
-            if resp.status_code != 200:
-                raise RuntimeError(f"{dag_id}: {resp.status_code} {resp.text[:300]}")
-            runs[dag_id] = resp.json()["dag_run_id"]
+        runs = _daily_runs(api, [f"ads_sync__google_ads__{a}__daily" for a in ids])
         states = api.wait_for_runs(runs, timeout=900)
         elapsed = time.monotonic() - started
         sampler.stop.set()
@@ -154,7 +176,7 @@ def run(warehouse_url: str, work: Path, *, accounts: int = ACCOUNTS) -> dict[str
             "failed": sum(1 for s in states.values() if s != "success"),
             "tasks": len(waits), "p95_queue_wait_s": p95,
             "lock_wait_samples": sampler.waiting_samples, "samples": sampler.samples,
-            "peak_lock_waiters": sampler.peak,
+            "peak_lock_waiters": sampler.peak, "lock_wait_events": sorted(sampler.events),
             "requests": len(stamps), "limit": LIMIT, "busiest_second": busiest,
         }
     finally:

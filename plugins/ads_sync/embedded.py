@@ -17,6 +17,25 @@ from pathlib import Path
 DEFAULT_PORT = 54329
 DATABASE = "ads"
 
+#: server settings for a warehouse, given at every start (`-c`), so a data directory made by an older
+#: version gets them too; the compose `warehouse` service sets the same (tests/unit/test_docker_compose.py).
+#: Measured with bench/merges.py (bench/RESULTS.md, issue 14). synchronous_commit stays on: the sync log
+#: is only as durable as it.
+SETTINGS: dict[str, str] = {
+    # concurrent merges write WAL faster than the default 4 MB (1/32 of 128 MB) holds: sessions then wait
+    # on WALWrite to flush each other's WAL (~1,200 of ~4,000 samples); 64 MB: ~50
+    "wal_buffers": "64MB",
+    # several accounts' windows and their staged loads stay cached (fewer DataFileWrite/BufferMapping waits)
+    "shared_buffers": "1GB",
+    # a 1M-row load writes ~300 MB of WAL: with the default 1 GB a checkpoint could start inside one and
+    # make every page touched after it be logged whole again; 15 min keeps timed ones apart as well
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    # pages logged whole (the first change after a checkpoint) compressed: ~40% less WAL for a re-sync,
+    # no CPU cost we could measure. pglz: the embedded binaries are built without lz4 (compose uses lz4)
+    "wal_compression": "pglz",
+}
+
 
 @dataclass(frozen=True)
 class EmbeddedPostgres:
@@ -97,8 +116,16 @@ def _wait_ready(port: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"embedded PostgreSQL did not accept connections on port {port} within {timeout:.0f} s")
 
 
-def start(data_dir: Path, port: int = DEFAULT_PORT) -> EmbeddedPostgres:
-    """Start (or reuse) the server on `data_dir`; create the `ads` database. Idempotent."""
+def _options(settings: dict[str, str]) -> str:
+    return " ".join(f"-c {name}={value}" for name, value in settings.items())
+
+
+def start(data_dir: Path, port: int = DEFAULT_PORT, *, settings: dict[str, str] | None = None) -> EmbeddedPostgres:
+    """Start (or reuse) the server on `data_dir`; create the `ads` database. Idempotent.
+
+    `settings` replace SETTINGS for this start (a benchmark comparing them); a server already running
+    keeps the ones it was started with."""
+    settings = SETTINGS if settings is None else settings
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     running = _running_port(data_dir)
@@ -123,7 +150,7 @@ def start(data_dir: Path, port: int = DEFAULT_PORT) -> EmbeddedPostgres:
     subprocess.run(
         [
             str(_bin("pg_ctl")), "-D", str(data_dir), "-l", str(log), "-w", "-t", "60",
-            "-o", f"-h 127.0.0.1 -p {port} -k {data_dir}",
+            "-o", f"-h 127.0.0.1 -p {port} -k {data_dir} {_options(settings)}",
             "start",
         ],
         check=True, capture_output=True, user=run_as,

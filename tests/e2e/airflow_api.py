@@ -42,13 +42,22 @@ class AirflowApi:
     def dag(self, dag_id: str) -> dict[str, Any]:
         return self.ok("GET", f"/api/v2/dags/{dag_id}")
 
+    def dag_ids(self, pattern: str) -> set[str]:
+        """Every DAG id matching `pattern`, page by page: the api-server caps a page at
+        `[api] maximum_page_limit` (100 by default) whatever `limit` asks, so one request never sees more."""
+        found: set[str] = set()
+        while True:
+            page = self.ok("GET", "/api/v2/dags", limit=100, offset=len(found), dag_id_pattern=pattern)
+            found |= {d["dag_id"] for d in page["dags"]}
+            if not page["dags"] or len(found) >= page["total_entries"]:
+                return found
+
     def wait_for_dags(self, dag_ids: set[str], timeout: float = 180.0) -> None:
         """Until the dag-processor has serialized every one of `dag_ids`."""
         deadline = time.monotonic() + timeout
         found: set[str] = set()
         while time.monotonic() < deadline:
-            dags = self.ok("GET", "/api/v2/dags", limit=1000, dag_id_pattern="ads_sync")["dags"]
-            found = {d["dag_id"] for d in dags}
+            found = self.dag_ids("ads_sync")
             if dag_ids <= found:
                 return
             time.sleep(1)

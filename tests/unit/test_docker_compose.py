@@ -153,3 +153,17 @@ def test_connections_match_what_the_bundle_uses(compose: dict[str, Any]) -> None
     assert needed <= from_env
     settings = {c.conn_id for c in load(ROOT / "airflow_settings.yaml").connections}
     assert settings <= from_env, "a connection in airflow_settings.yaml that the compose file does not set"
+
+
+def test_warehouse_sized_as_the_embedded_one(compose: dict[str, Any]) -> None:
+    """The compose warehouse runs with the server settings the embedded warehouse starts with (issue 14)."""
+    from ads_sync import embedded
+
+    command = compose["services"]["warehouse"]["command"]
+    assert command[0] == "postgres"
+    flags, values = command[1::2], command[2::2]
+    assert set(flags) == {"-c"}
+    settings = dict(v.split("=", 1) for v in values)
+    assert settings.pop("wal_compression") == "lz4", "the image has lz4, cheaper than the embedded pglz"
+    assert settings == {k: v for k, v in embedded.SETTINGS.items() if k != "wal_compression"}
+    assert "synchronous_commit" not in embedded.SETTINGS, "the sync log's durability: commits stay synchronous"
