@@ -2,9 +2,11 @@
 campaign and ad set rollups, its totals and error classes."""
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ads_sync.connectors import ids_in_warehouse
@@ -104,8 +106,43 @@ class MetaConnector:
             def not_here() -> Any:
                 raise RuntimeError("an async report's rows are read with report_steps() once it completed")
 
-            return [*self.entity_steps(), Step(AD_DAILY, request, not_here), self.deleted_ads_step(window)]
-        return [*self.entity_steps(), *self.fact_steps(window)]
+            return [*self.entity_steps(), Step(AD_DAILY, request, not_here), self.deleted_ads_step(window),
+                    *self.custom_steps(window)]
+        return [*self.entity_steps(), *self.fact_steps(window), *self.custom_steps(window)]
+
+    def custom_steps(self, window: Window) -> list[Step]:
+        """One step per custom report (not in an intraday run): synchronous insights at the report's level,
+        fields and breakdowns (sources/meta/custom.py), a request per ASYNC_THRESHOLD_DAYS of the window (the
+        size the ad rows are asked for synchronously). Its `prepare` creates or migrates its table."""
+        from ads_sync.reports import custom, custom_tables
+        from ads_sync.sources.meta import reports as meta
+        from ads_sync.windows import Window
+
+        meta_custom = importlib.import_module("ads_sync.sources.meta.custom") if self.account.custom_reports else None
+        steps = []
+        for report in self.account.custom_reports:
+            spec = (report.level, list(report.fields), list(report.breakdowns), list(report.action_types))
+            columns = list(meta_custom.columns(*spec))  # type: ignore[union-attr]
+            table = custom.table_of(report.name, tuple(c.name for c in columns if c.key),
+                                    tuple(c.name for c in columns if not c.key))
+            chunks = [Window(d, min(d + timedelta(days=meta.ASYNC_THRESHOLD_DAYS - 1), window.end))
+                      for d in window.dates() if (d - window.start).days % meta.ASYNC_THRESHOLD_DAYS == 0]
+
+            def prepare(conn: Any, table: Any = table, columns: list[Any] = columns) -> None:
+                custom_tables.ensure(conn, table, columns, self.account.platform)
+
+            def fetch(spec: Any = spec, columns: list[Any] = columns, chunks: list[Any] = chunks) -> Any:
+                for chunk in chunks:
+                    params = meta_custom.params(chunk, *spec)  # type: ignore[union-attr]
+                    yield from meta_custom.rows(  # type: ignore[union-attr]
+                        self.hook.insights(self.account.account_id, params), columns, chunk)
+
+            first = meta_custom.params(chunks[0], *spec)  # type: ignore[union-attr]
+            request = meta.describe(f"/act_{self.account.account_id}/insights", first)
+            if len(chunks) > 1:
+                request += f" (and {len(chunks) - 1} more requests of {meta.ASYNC_THRESHOLD_DAYS} days)"
+            steps.append(Step(table, request, fetch, prepare))
+        return steps
 
     def fact_steps(self, window: Window) -> list[Step]:
         """The synchronous insights of a short window (an intraday run's today), then deleted ads by id
@@ -189,7 +226,7 @@ class MetaConnector:
                                                 self.action_types)
 
             steps.append(Step(AD_DAILY, f"/{job.run_id}/insights (report run for {job.label()})", fetch))
-        return [*steps, self.deleted_ads_step(window)]
+        return [*steps, self.deleted_ads_step(window), *self.custom_steps(window)]
 
     def account_totals(self, window: Window) -> Iterator[DayTotal]:
         from ads_sync.sources.meta import reports as meta
