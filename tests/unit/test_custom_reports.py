@@ -148,7 +148,8 @@ def test_one_name_one_definition() -> None:
 def test_a_report_of_the_other_platform_is_refused() -> None:
     meta_entry = {**entry("104857600123456"), "platform": "meta"}
     errors = errors_of({"custom_reports": [google()], "accounts": [meta_entry | {"custom_reports": ["by_device"]}]})
-    assert errors["104857600123456"] == ("custom_reports[0]", "'by_device' is a google_ads report; this is a meta entry")
+    assert errors["104857600123456"] == ("custom_reports[0]",
+                                         "'by_device' is a google_ads report; this is a meta entry")
 
 
 def test_custom_reports_survive_the_registry_cache_round_trip() -> None:
