@@ -552,8 +552,6 @@ def custom_definition(raw: object) -> CustomReport:
     for key, what in (("fields", "Meta insights fields"), ("breakdowns", "Meta breakdowns"),
                       ("action_types", "Meta action types")):
         if raw.get(key) is None:
-            if key == "fields":
-                raise _Invalid("fields", "is required: the insights fields to load, e.g. [impressions, spend]")
             values[key] = ()
             continue
         try:
@@ -563,7 +561,7 @@ def custom_definition(raw: object) -> CustomReport:
     if not isinstance(level, str):
         raise _Invalid("level", f"must be one of ad, adset, campaign, account, got {_show(level)}")
     for problem in _meta_problems(level, values["fields"], values["breakdowns"], values["action_types"]):
-        raise _Invalid(_meta_field_of(problem), problem)
+        raise _Invalid(*_meta_problem(problem))
     return CustomReport(name, platform, level=level, fields=values["fields"], breakdowns=values["breakdowns"],
                         action_types=values["action_types"])
 
@@ -578,12 +576,13 @@ def _meta_problems(level: str, fields: tuple[str, ...], breakdowns: tuple[str, .
     return list(meta_custom.problems(level, list(fields), list(breakdowns), list(action_types)))
 
 
-def _meta_field_of(problem: str) -> str:
-    """The definition key a Meta problem is about: the first key it names (fields when it names none)."""
-    text = problem.lower()
-    found = [(text.find(k), k) for k in ("level", "breakdown", "action_type", "field") if k in text]
-    key = min(found)[1] if found else "field"
-    return {"breakdown": "breakdowns", "action_type": "action_types", "field": "fields"}.get(key, key)
+def _meta_problem(problem: str) -> tuple[str, str]:
+    """(the definition key, the message) of a Meta problem: it starts with the key it is about
+    (`breakdowns: 'agee' is not a breakdown ...`); fields when it names none."""
+    key, sep, rest = problem.partition(": ")
+    if sep and key in CUSTOM_PLATFORM_KEYS["meta"]:
+        return key, rest
+    return "fields", problem
 
 
 #: the JSON Schema of one definition (registry_schema puts it under $defs): what an editor can check

@@ -18,6 +18,10 @@ class Table:
     #: the report's name in the coverage ledger and the day fingerprints ("" = the table's name;
     #: custom reports are `custom:<name>`, so they can never be mistaken for a built-in report)
     report: str = ""
+    #: the columns the coverage ledger sums per day as the day's cost and conversions (a table without
+    #: them records null there, never 0)
+    cost_column: str = "cost"
+    conversions_column: str = "conversions"
 
     @property
     def columns(self) -> tuple[str, ...]:

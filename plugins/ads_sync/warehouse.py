@@ -181,10 +181,10 @@ def _merge_sql(name: str, table: Table, days: DayRanges | None = None) -> Any:
     return sql.SQL(sql_text(f"merge/{name}.sql")).format(
         final=sql.Identifier(table.schema, table.name),
         staging=sql.Identifier("ads_staging", table.staging_name),
-        cost_sum=staged_sum("cost"),
-        conversions_sum=staged_sum("conversions"),
-        no_cost=sql.SQL("0" if "cost" in table.values else "NULL"),
-        no_conversions=sql.SQL("0" if "conversions" in table.values else "NULL"),
+        cost_sum=staged_sum(table.cost_column),
+        conversions_sum=staged_sum(table.conversions_column),
+        no_cost=sql.SQL("0" if table.cost_column in table.values else "NULL"),
+        no_conversions=sql.SQL("0" if table.conversions_column in table.values else "NULL"),
         # the final row of a staged row; for facts also bounded to the merged days (staged dates are in them),
         # so the planner reads those ranges of the primary key, not the account's whole history
         key_match=sql.SQL(" AND ").join(

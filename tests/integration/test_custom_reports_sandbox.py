@@ -114,19 +114,25 @@ def test_adset_by_age_gender_sums_to_the_ad_sets(bag, db, fresh_sandbox) -> None
     run = bag.get_dag(f"ads_sync__meta__{FJORD}__daily").test()
     assert run.state == "success"
     first, last = window(db, run)
-    columns = {r[0] for r in db.execute("SELECT column_name FROM information_schema.columns WHERE table_schema ="
-                                        " 'ads_custom' AND table_name = 'adset_by_age_gender'").fetchall()}
-    assert {"date", "age", "gender", "impressions", "clicks", "spend"} <= columns or \
-        {"date", "age", "gender", "impressions", "clicks", "cost"} <= columns
-    cost = "spend" if "spend" in columns else "cost"
-    key = next(c for c in ("adset_id", "ad_group_id") if c in columns)
-    summed = {(d, str(a)): (i, c, s) for d, a, i, c, s in db.execute(
-        f"SELECT date, {key}, sum(impressions), sum(clicks), sum({cost}) FROM ads_custom.adset_by_age_gender"
-        " WHERE account_id = %s GROUP BY 1, 2", (FJORD,)).fetchall()}
+    types = dict(db.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema ="
+                            " 'ads_custom' AND table_name = 'adset_by_age_gender'").fetchall())
+    assert types == {"platform": "text", "account_id": "text", "date": "date", "adset_id": "text", "age": "text",
+                     "gender": "text", "impressions": "bigint", "clicks": "bigint", "spend": "numeric",
+                     "actions_purchase": "numeric", "action_values_purchase": "numeric",
+                     "updated_at": "timestamp with time zone"}
+    summed = {(d, a): (i, c, s, p) for d, a, i, c, s, p in db.execute(
+        "SELECT date, adset_id, sum(impressions), sum(clicks), sum(spend), sum(actions_purchase)"
+        " FROM ads_custom.adset_by_age_gender WHERE account_id = %s GROUP BY 1, 2", (FJORD,)).fetchall()}
     rolled = {(d, a): (i, c, s) for d, a, i, c, s in db.execute(
         "SELECT date, ad_group_id, impressions, clicks, cost FROM ads.ad_group_daily WHERE account_id = %s"
         " AND impressions > 0", (FJORD,)).fetchall()}
-    assert summed and summed == rolled
-    coverage = db.execute("SELECT count(*) FROM ads_sync.coverage WHERE account_id = %s AND report ="
-                          " 'custom:adset_by_age_gender'", (FJORD,)).fetchone()[0]
-    assert coverage == (last - first).days + 1
+    # the ad sets' age and gender rows sum to the ad sets' days (rolled up from the ad rows of the same run),
+    # except for deleted ads: the account node never returns them, and only ad rows are read again by id
+    with_deleted = {r[0] for r in db.execute("SELECT DISTINCT ad_group_id FROM ads.ads WHERE account_id = %s"
+                                             " AND status = 'DELETED'", (FJORD,)).fetchall()}
+    assert summed and {k: v[:3] for k, v in summed.items() if k[1] not in with_deleted} == \
+        {k: v for k, v in rolled.items() if k[1] not in with_deleted}
+    assert all(summed.get(k, (0, 0, 0))[2] <= v[2] for k, v in rolled.items() if k[1] in with_deleted)
+    coverage = db.execute("SELECT count(*), sum(cost) FROM ads_sync.coverage WHERE account_id = %s AND report ="
+                          " 'custom:adset_by_age_gender'", (FJORD,)).fetchone()
+    assert coverage == ((last - first).days + 1, sum(v[2] for v in summed.values()))  # the ledger's cost is spend

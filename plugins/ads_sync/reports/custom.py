@@ -85,9 +85,10 @@ def google_columns(query: gaql.Query) -> list[tuple[str, str, bool]]:
     return list(out.values())
 
 
-def table_of(name: str, keys: tuple[str, ...], values: tuple[str, ...]) -> Table:
-    """The custom report's table: windowed like every fact table, in ads_custom, `custom:<name>` in the ledger."""
-    return Table(name, keys, values, windowed=True, schema=SCHEMA, report=f"{PREFIX}{name}")
+def table_of(name: str, keys: tuple[str, ...], values: tuple[str, ...], cost: str = "cost") -> Table:
+    """The custom report's table: windowed like every fact table, in ads_custom, `custom:<name>` in the ledger,
+    whose day cost is the `cost` column's sum (Meta's is `spend`)."""
+    return Table(name, keys, values, windowed=True, schema=SCHEMA, report=f"{PREFIX}{name}", cost_column=cost)
 
 
 def google_table(report: CustomReport) -> Table:

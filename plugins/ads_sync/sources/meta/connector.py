@@ -124,7 +124,7 @@ class MetaConnector:
             spec = (report.level, list(report.fields), list(report.breakdowns), list(report.action_types))
             columns = list(meta_custom.columns(*spec))  # type: ignore[union-attr]
             table = custom.table_of(report.name, tuple(c.name for c in columns if c.key),
-                                    tuple(c.name for c in columns if not c.key))
+                                    tuple(c.name for c in columns if not c.key), cost="spend")
             chunks = [Window(d, min(d + timedelta(days=meta.ASYNC_THRESHOLD_DAYS - 1), window.end))
                       for d in window.dates() if (d - window.start).days % meta.ASYNC_THRESHOLD_DAYS == 0]
 
