@@ -101,7 +101,8 @@ def test_an_unknown_field_is_refused_before_any_report_request(db, sandbox, fres
     connector = GoogleAdsConnector(account)
     end = fresh_sandbox.today - timedelta(days=1)
     steps = connector.steps(Window(end - timedelta(days=6), end))
-    with psycopg.connect(db.info.dsn) as conn, pytest.raises(InvalidRequest, match="metrics.clikcs is not a Google Ads"):
+    with psycopg.connect(db.info.dsn) as conn, \
+            pytest.raises(InvalidRequest, match="metrics.clikcs is not a Google Ads"):
         pipeline.extract(conn, steps, load_id="t/typo", account=account, classify=connector.classify,
                          policy=RetryPolicy())
     assert [e for e in fresh_sandbox.requests.filter(service="google_ads") if e["method"] == "SearchStream"] == []
