@@ -72,16 +72,16 @@ class MetaConnector:
 
     def entity_steps(self) -> list[Step]:
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_GROUPS_WITH_BUDGETS, ADS, CAMPAIGNS_WITH_BUDGETS
 
         account_id, currency = self.account.account_id, self.account.currency
         steps = []
-        for table in (CAMPAIGNS_WITH_BUDGETS, AD_GROUPS_WITH_BUDGETS, ADS):
+        for report in meta.ENTITIES.values():
+            table = report.table
             edge, fields = meta.ENTITY_EDGES[table.name]
             to_row = meta.ENTITY_ROWS[table.name]
 
             def fetch(edge: str = edge, fields: tuple[str, ...] = fields, to_row: Any = to_row,
-                      ads: bool = table is ADS) -> Any:
+                      ads: bool = report.name == "ads") -> Any:
                 for obj in self.hook.entities(account_id, edge, fields):
                     row = to_row(obj, currency)
                     if ads and row[-1] == "DELETED":
@@ -96,8 +96,8 @@ class MetaConnector:
         """Entities, then the window's insights: one synchronous paged request, or (a window longer than
         the async threshold) one async report run, which the extract task submits and waits for."""
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_DAILY
 
+        AD_DAILY = meta.AD_DAILY.table
         account_id = self.account.account_id
         params = meta.insights_params(window)
         if meta.needs_async(window):
@@ -148,8 +148,8 @@ class MetaConnector:
         """The synchronous insights of a short window (an intraday run's today), then deleted ads by id
         (no request when the warehouse knows none)."""
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_DAILY
 
+        AD_DAILY = meta.AD_DAILY.table
         params = meta.insights_params(window)
 
         def fetch() -> Any:
@@ -200,8 +200,8 @@ class MetaConnector:
         so their spend lands on their campaign and ad set and the merge keeps them. No deleted ads: no
         request."""
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_DAILY
 
+        AD_DAILY = meta.AD_DAILY.table
         params = meta.by_id_params(window)
 
         def fetch() -> Any:
@@ -216,8 +216,9 @@ class MetaConnector:
     def report_steps(self, jobs: Any, window: Window) -> list[Step]:
         """Entities, the rows of each completed async report run (a `sources.meta.Job`), deleted ads by id."""
         from ads_sync.sources.meta import decode as meta_decode
-        from ads_sync.tables import AD_DAILY
+        from ads_sync.sources.meta import reports as meta
 
+        AD_DAILY = meta.AD_DAILY.table
         steps = self.entity_steps()
         for job in jobs:
 
@@ -236,10 +237,10 @@ class MetaConnector:
         return (meta.account_total(obj, types) for obj in rows)
 
     def rollups(self, window: Window) -> list[Rollup]:
-        from ads_sync.tables import AD_GROUP_DAILY, CAMPAIGN_DAILY
+        """What the ad-level report declares: campaign and ad set days as sums of its staged rows."""
+        from ads_sync.sources.meta import reports as meta
 
-        return [Rollup(CAMPAIGN_DAILY, "rollup/campaign_daily_from_ad_daily.sql"),
-                Rollup(AD_GROUP_DAILY, "rollup/ad_group_daily_from_ad_daily.sql")]
+        return [Rollup(r.table, r.sql) for r in meta.AD_DAILY.rollups]
 
     def classify(self, exc: BaseException) -> BaseException:
         from ads_sync.sources.meta.hook import classify_error
