@@ -98,7 +98,7 @@ def db(migrated_warehouse: str) -> Iterator[object]:
     with psycopg.connect(migrated_warehouse, autocommit=True) as conn:
         tables = conn.execute(
             "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
-            " WHERE schemaname IN ('ads', 'ads_staging', 'ads_sync') AND tablename <> 'schema_migrations'"
+            " WHERE schemaname IN ('ads', 'ads_staging', 'ads_sync', 'ads_custom') AND tablename <> 'schema_migrations'"
         ).fetchall()
         conn.execute("TRUNCATE " + ", ".join(t[0] for t in tables))
         yield conn

@@ -28,7 +28,10 @@ class Step:
     #: the request as a person reads it (GAQL, Graph path and parameters): logged, and all a dry run shows
     request: str
     #: streams the rows, from the start each time it is called (a broken stream is re-read whole)
-    fetch: Callable[[], Iterable[tuple[object, ...]]]
+    fetch: Callable[[], Iterable[Sequence[object]]]
+    #: run before any step of the load fetches (custom reports: check the fields with the API, then create
+    #: or migrate the step's tables); None for the built-in tables, which migrations make
+    prepare: Callable[[psycopg.Connection[Any]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ def extract(
     Each step is one transaction: a failure mid-stream rolls its partial rows back before the retry.
     Rows left by an earlier try of the same load are cleared first.
     """
+    for step in steps:
+        if step.prepare is not None:
+            call_with_retries(lambda step=step: step.prepare(conn),  # type: ignore[misc]
+                              classify=classify, policy=policy, what=f"{account.key} {step.table.name} (prepare)")
     with conn.transaction():
         warehouse.clear_staging(conn, tables(steps, rollups), load_id)
     total = 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import importlib
 import json
 import re
 import unicodedata
@@ -36,6 +37,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from ads_sync.platforms import PLATFORMS, PlatformInfo
+from ads_sync.reports.custom import NAME as _CUSTOM_NAME_RE
+from ads_sync.reports.custom import CustomReport
 from ads_sync.sources.spec import Invalid, check_account_id
 from ads_sync.sources.spec import show as _show
 from ads_sync.sources.spec import type_name as _type_name
@@ -57,8 +60,15 @@ OPTIONAL_KEYS: tuple[str, ...] = (
     "reports",
     "sheet",
     "notify",
+    "custom_reports",
 )
-TOP_LEVEL_KEYS: tuple[str, ...] = ("overview_sheet", "defaults", "notify", "accounts")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("overview_sheet", "defaults", "notify", "custom_reports", "accounts")
+CUSTOM_KEYS: tuple[str, ...] = ("name", "platform", "query", "level", "fields", "breakdowns", "action_types")
+#: which definition keys each platform's custom report has (name and platform: every one)
+CUSTOM_PLATFORM_KEYS: dict[str, tuple[str, ...]] = {
+    "google_ads": ("query",), "meta": ("level", "fields", "breakdowns", "action_types"),
+}
+CUSTOM_REPORTS_MAX = 20
 NOTIFY_KEYS: tuple[str, ...] = ("email", "email_from", "smtp_conn_id", "slack_conn_id", "stale_after_days")
 LOOKBACK_MIN, LOOKBACK_MAX, LOOKBACK_DEFAULT = 1, 90, 7
 STALE_AFTER_DEFAULT, STALE_AFTER_MAX = 3, 90
@@ -76,8 +86,9 @@ def allowed_keys() -> tuple[str, ...]:
 
 
 def defaultable_keys() -> tuple[str, ...]:
-    """The keys `defaults:` may hold: everything but the entry's identity."""
-    return ("timezone", "currency") + OPTIONAL_KEYS + option_keys()
+    """The keys `defaults:` may hold: everything but the entry's identity (and `custom_reports:`, which is
+    per entry: a default would give one platform's reports to the other's entries)."""
+    return ("timezone", "currency") + tuple(k for k in OPTIONAL_KEYS if k != "custom_reports") + option_keys()
 
 
 _SHEET_RE = re.compile(r"^[A-Za-z0-9_-]{10,128}$")
@@ -135,6 +146,8 @@ class Account:
     options: tuple[tuple[str, Any], ...] = ()
     #: who hears about this account (the top-level `notify:` with the entry's own keys over it); None: nobody
     notify: Notify | None = None
+    #: the custom reports this account loads (shared ones it names, and its inline ones), in registry order
+    custom_reports: tuple[CustomReport, ...] = ()
 
     def __post_init__(self) -> None:
         info = PLATFORMS.get(self.platform)
@@ -143,6 +156,9 @@ class Account:
         object.__setattr__(self, "options", _options_tuple(self.options))
         if isinstance(self.notify, Mapping):  # read back from JSON (the registry cache)
             object.__setattr__(self, "notify", _notify_from_dict(self.notify))
+        if any(isinstance(c, Mapping) for c in self.custom_reports) or not isinstance(self.custom_reports, tuple):
+            object.__setattr__(self, "custom_reports", tuple(
+                CustomReport.from_dict(c) if isinstance(c, Mapping) else c for c in self.custom_reports))
         if info is not None:
             if not self.conn_id:
                 object.__setattr__(self, "conn_id", info.default_conn_id)
@@ -445,6 +461,185 @@ def _smtp_conn(value: Any, info: ValidationInfo) -> str:
     return _notify_conn(value, None)
 
 
+# ------------------------------------------------------------------------------------ custom reports
+# A definition is checked whole by `custom_definition` (top-level ones once, inline ones per entry); an
+# entry's `custom_reports:` names shared definitions or holds inline ones. A bad definition fails only the
+# entries that load it, with the definition's field named (`custom_reports[1].query`).
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid("", f"must be a list of {what}, got {_show(value)}")
+    if len(set(value)) != len(value):
+        twice = next(v for v in value if value.count(v) > 1)
+        raise _Invalid("", f"{twice!r} is listed twice; list each once")
+    return tuple(value)
+
+
+def custom_definition(raw: object) -> CustomReport:
+    """One custom report definition, or _Invalid naming its key (relative: `query`, `fields`, ...)."""
+    from ads_sync.reports import custom, gaql
+
+    if not isinstance(raw, Mapping):
+        raise _Invalid("", f"must be a mapping (name, platform, ...) or a shared report's name, got {_type_name(raw)}")
+    unknown = [k for k in raw if k not in CUSTOM_KEYS]
+    if unknown:
+        raise _Invalid(_key_text(unknown[0]), f"unknown key {_quoted_key(unknown[0])}"
+                       f"{_did_you_mean(unknown[0], CUSTOM_KEYS)}; allowed keys: {', '.join(CUSTOM_KEYS)}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _CUSTOM_NAME_RE.fullmatch(name):
+        raise _Invalid("name", f"{_show(name)} is not a custom report name (lower case letter, then up to 40 lower "
+                               "case letters, digits or `_`): it is the table's name in ads_custom")
+    builtin = sorted({r for info in PLATFORMS.values() for r in info.reports})
+    if name in builtin or name in ("campaigns", "ad_groups", "ads", "keywords", "accounts"):
+        raise _Invalid("name", f"{name!r} is a built-in report or table; give the custom report its own name")
+    platform = raw.get("platform")
+    if platform not in CUSTOM_PLATFORM_KEYS:
+        raise _Invalid("platform", f"{_show(platform)} is not a platform with custom reports"
+                                   f"{_did_you_mean(platform, tuple(CUSTOM_PLATFORM_KEYS))}; "
+                                   f"use one of: {', '.join(CUSTOM_PLATFORM_KEYS)}")
+    other = [k for k in raw if k not in ("name", "platform", *CUSTOM_PLATFORM_KEYS[platform])]
+    if other:
+        raise _Invalid(other[0], f"is not a {platform} custom report key; a {platform} report has: "
+                                 f"{', '.join(CUSTOM_PLATFORM_KEYS[platform])}")
+    if platform == "google_ads":
+        query = raw.get("query")
+        if not isinstance(query, str):
+            raise _Invalid("query", f"must be a GAQL query (SELECT field, ... FROM resource), got {_show(query)}")
+        try:
+            custom.google_columns(gaql.parse(query))
+        except gaql.GaqlError as exc:
+            raise _Invalid("query", str(exc)) from None
+        return CustomReport(name, platform, query=query)
+    level = raw.get("level")
+    values: dict[str, tuple[str, ...]] = {}
+    for key, what in (("fields", "Meta insights fields"), ("breakdowns", "Meta breakdowns"),
+                      ("action_types", "Meta action types")):
+        if raw.get(key) is None:
+            values[key] = ()
+            continue
+        try:
+            values[key] = _strings(raw[key], what)
+        except _Invalid as bad:
+            raise _Invalid(key, bad.message) from None
+    if not isinstance(level, str):
+        raise _Invalid("level", f"must be one of ad, adset, campaign, account, got {_show(level)}")
+    for problem in _meta_problems(level, values["fields"], values["breakdowns"], values["action_types"]):
+        raise _Invalid(*_meta_problem(problem))
+    return CustomReport(name, platform, level=level, fields=values["fields"], breakdowns=values["breakdowns"],
+                        action_types=values["action_types"])
+
+
+def _meta_problems(level: str, fields: tuple[str, ...], breakdowns: tuple[str, ...],
+                   action_types: tuple[str, ...]) -> list[str]:
+    """sources/meta/custom.py's verdict (what Graph accepts per level, field and breakdown)."""
+    try:
+        meta_custom = importlib.import_module("ads_sync.sources.meta.custom")
+    except ImportError:
+        return ["Meta custom reports are not available in this version of ads-sync (sources/meta/custom.py)"]
+    return list(meta_custom.problems(level, list(fields), list(breakdowns), list(action_types)))
+
+
+def _meta_problem(problem: str) -> tuple[str, str]:
+    """(the definition key, the message) of a Meta problem: it starts with the key it is about
+    (`breakdowns: 'agee' is not a breakdown ...`); fields when it names none."""
+    key, sep, rest = problem.partition(": ")
+    if sep and key in CUSTOM_PLATFORM_KEYS["meta"]:
+        return key, rest
+    return "fields", problem
+
+
+#: the JSON Schema of one definition (registry_schema puts it under $defs): what an editor can check
+CUSTOM_REPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "a custom report: Google Ads a GAQL query without date condition, Meta level, fields, "
+                   "breakdowns and action types; loaded into ads_custom.<name>",
+    "required": ["name", "platform"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "pattern": _CUSTOM_NAME_RE.pattern},
+        "platform": {"enum": list(CUSTOM_PLATFORM_KEYS)},
+        "query": {"type": "string", "description": "Google Ads: SELECT ..., segments.date, ... FROM resource "
+                                                   "[WHERE ...], without a date condition"},
+        "level": {"enum": ["ad", "adset", "campaign", "account"]},
+        "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True},
+        "breakdowns": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        "action_types": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+    },
+}
+
+
+def _custom_reports(value: Any, info: ValidationInfo) -> tuple[CustomReport, ...] | None:
+    """An entry's custom reports: names of shared definitions (validation context `shared`: name ->
+    CustomReport or the definition's problem) and inline definitions, each name once."""
+    if value is None:
+        return None
+    platform = info.data.get("platform")
+    if not isinstance(value, list) or not value:
+        raise _bad("must be a non-empty list of custom report names (defined under the top-level "
+                   "custom_reports:) or inline definitions; omit it for none")
+    if len(value) > CUSTOM_REPORTS_MAX:
+        raise _bad(f"lists {len(value)} custom reports; at most {CUSTOM_REPORTS_MAX}")
+    shared: Mapping[str, CustomReport | str] = (info.context or {}).get("shared", {})
+    out: list[CustomReport] = []
+    for i, item in enumerate(value):
+        at = f"[{i}]"
+        if isinstance(item, str):
+            found = shared.get(item)
+            if found is None:
+                raise _bad_at(at, f"{_show(item)} is not a shared custom report"
+                                  f"{_did_you_mean(item, tuple(shared))}; define it under the top-level "
+                                  "custom_reports: or write its definition here")
+            if isinstance(found, str):
+                raise _bad_at(at, f"the shared custom report {item!r} is invalid: {found}")
+            report = found
+        else:
+            try:
+                report = custom_definition(item)
+            except _Invalid as bad:
+                raise _bad_at(f"{at}.{bad.field}" if bad.field else at, bad.message) from None
+            if report.name in shared:
+                raise _bad_at(f"{at}.name", f"{report.name!r} is also a shared custom report; name it in the "
+                                            "list instead of defining it again, or rename this one")
+        if platform is not None and report.platform != platform:
+            raise _bad_at(at, f"{report.name!r} is a {report.platform} report; this is a {platform} entry")
+        if any(r.name == report.name for r in out):
+            raise _bad_at(at, f"{report.name!r} is listed twice; list each custom report once")
+        out.append(report)
+    return tuple(out)
+
+
+def _bad_at(at: str, message: str) -> PydanticCustomError:
+    """Our message about one item of the field (`[1].query`), which `_problem` appends to the field's name."""
+    return PydanticCustomError("registry", "{message}", {"message": message, "at": at})
+
+
+def shared_custom_reports(raw: object) -> tuple[dict[str, CustomReport | str], list[tuple[str, str]]]:
+    """The top-level `custom_reports:`: name -> definition, or -> its problem (so entries that load it fail
+    with it, and no other); and the problems as (field, message) for the file's own error."""
+    found: dict[str, CustomReport | str] = {}
+    problems: list[tuple[str, str]] = []
+    if raw is None:
+        return found, problems
+    if not isinstance(raw, list):
+        return found, [("custom_reports", f"must be a list of custom report definitions, got {_type_name(raw)}")]
+    for i, item in enumerate(raw):
+        name = item.get("name") if isinstance(item, Mapping) else None
+        try:
+            report = custom_definition(item)
+        except _Invalid as bad:
+            problems.append((f"custom_reports[{i}]" + (f".{bad.field}" if bad.field else ""), bad.message))
+            if isinstance(name, str) and name not in found:
+                found[name] = f"custom_reports[{i}].{bad.field}: {bad.message}" if bad.field else bad.message
+            continue
+        if report.name in found:
+            problems.append((f"custom_reports[{i}].name", f"{report.name!r} is defined twice; keep one"))
+            found[report.name] = f"{report.name!r} is defined twice at the top of the registry"
+            continue
+        found[report.name] = report
+    return found, problems
+
+
 # ------------------------------------------------------------------------------------------- the models
 
 _SHEET_SCHEMA = {"type": "string", "pattern": _SHEET_RE.pattern}
@@ -558,6 +753,13 @@ class Entry(BaseModel):
                      Field(description="the account's spreadsheet id (between /d/ and /edit in its URL)")] = None
     notify: Annotated[NotifyEntry | None, Field(description="who hears about this account, over the top-level "
                                                             "notify:")] = None
+    custom_reports: Annotated[
+        tuple[CustomReport, ...] | None, BeforeValidator(_custom_reports),
+        WithJsonSchema(_nullable({"type": "array", "minItems": 1, "maxItems": CUSTOM_REPORTS_MAX,
+                                  "items": {"anyOf": [{"type": "string", "pattern": _CUSTOM_NAME_RE.pattern},
+                                                      CUSTOM_REPORT_SCHEMA]}})),
+        Field(description="custom reports to load: names of top-level custom_reports, or inline definitions"),
+    ] = None
 
 
 _ENTRY_FIELDS = tuple(Entry.model_fields)
@@ -572,6 +774,7 @@ def _problem(exc: ValidationError, allowed: tuple[str, ...], prefix: str = "") -
     `notify:` (or with a `prefix`, the top-level one) everything ranks as that field."""
     found: list[tuple[tuple[int, int], str, str]] = []
     for e in exc.errors(include_url=False):
+        at = None
         loc, kind = tuple(e["loc"]), e["type"]
         position = _ENTRY_FIELDS.index(loc[0]) if loc and loc[0] in _ENTRY_FIELDS else len(_ENTRY_FIELDS)
         nested = bool(prefix) or len(loc) > 1
@@ -587,6 +790,7 @@ def _problem(exc: ValidationError, allowed: tuple[str, ...], prefix: str = "") -
             rank, message = (1, position), _REQUIRED
         elif kind == "registry":
             message = e["ctx"]["message"]
+            at = e["ctx"].get("at")
         elif kind == "model_type":
             got = _type_name(e["input"])
             message = (f"must be a mapping ({', '.join(NOTIFY_KEYS)}), got {got}" if nested or loc else
@@ -594,6 +798,8 @@ def _problem(exc: ValidationError, allowed: tuple[str, ...], prefix: str = "") -
         else:  # a type the field check let through: pydantic's words, our shape
             message = f"{e['msg'][:1].lower()}{e['msg'][1:]}, got {_show(e.get('input'))}"
         name = ".".join([prefix] * bool(prefix) + [_key_text(p) for p in loc])
+        if kind == "registry" and at:
+            name += at
         found.append((rank, name, message))
     rank, name, message = min(found, key=lambda f: f[0])
     return rank[0] * 100 + rank[1], name, message
@@ -739,6 +945,10 @@ def _parse_registry(data: object, source: str) -> Registry:
         except _Invalid as bad_notify:
             file_problem(bad_notify.field, bad_notify.message + "; nobody is notified until it is fixed")
 
+    shared, custom_problems = shared_custom_reports(data.get("custom_reports"))
+    for fld, message in custom_problems:
+        file_problem(fld, message + "; the entries that load it are refused until it is fixed")
+
     defaults: dict[str, Any] = {}
     raw_defaults = data.get("defaults")
     if raw_defaults is None:
@@ -772,9 +982,10 @@ def _parse_registry(data: object, source: str) -> Registry:
     accounts: list[Account] = []
     errors: list[RegistryError] = []
     claimed: dict[tuple[str, str], int] = {}
+    inline: dict[str, tuple[CustomReport, int]] = {}
     for index, raw in enumerate(accounts_raw):
         try:
-            result = _validate_entry(index, raw, defaults, claimed, top_notify)
+            result = _validate_entry(index, raw, defaults, claimed, top_notify, shared, inline)
         except Exception as exc:  # noqa: BLE001 - a validator bug must not take the other entries down
             result = RegistryError(
                 index,
@@ -799,7 +1010,8 @@ def _parse_registry(data: object, source: str) -> Registry:
 
 def _validate_entry(
     index: int, raw: object, defaults: Mapping[str, Any], claimed: dict[tuple[str, str], int],
-    top_notify: Notify | None = None,
+    top_notify: Notify | None = None, shared: Mapping[str, CustomReport | str] | None = None,
+    inline: dict[str, tuple[CustomReport, int]] | None = None,
 ) -> Account | RegistryError:
     """One entry (with `defaults:` under it) through the model; its first problem, or its account.
 
@@ -816,7 +1028,7 @@ def _validate_entry(
         data = {k: v for k, v in data.items() if k not in own}
     entry: Entry | None = None
     try:
-        entry = Entry.model_validate(data)
+        entry = Entry.model_validate(data, context={"shared": shared or {}})
         problem: tuple[int, str, str] | None = None
     except ValidationError as exc:
         problem = _problem(exc, allowed_keys())
@@ -837,6 +1049,14 @@ def _validate_entry(
         return RegistryError(index, label, name, message)
     if entry is None:  # unreachable: no problem means a validated entry
         return RegistryError(index, label, "", "could not be validated")
+    if entry.custom_reports and inline is not None:
+        # one name, one table: an inline definition is the same wherever it is written
+        for i, report in enumerate(entry.custom_reports):
+            defined = inline.setdefault(report.name, (report, index))
+            if defined[0] != report and (shared or {}).get(report.name) is None:
+                return RegistryError(index, label, f"custom_reports[{i}]", f"{report.name!r} is defined differently "
+                                     f"by accounts[{defined[1]}]; both would load ads_custom.{report.name}: give one "
+                                     "of them another name, or share one definition at the top")
     values = {k: v for k in _ACCOUNT_FIELDS if (v := getattr(entry, k)) is not None}
     notify = entry.notify.over(top_notify) if entry.notify is not None else top_notify
     return Account(**values, options=options, notify=notify)

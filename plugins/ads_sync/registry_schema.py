@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ads_sync.registry import Entry, NotifyEntry, defaultable_keys
+from ads_sync.registry import CUSTOM_REPORT_SCHEMA, Entry, NotifyEntry, defaultable_keys
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "include" / "accounts.schema.json"
 
@@ -28,6 +28,7 @@ def schema() -> dict[str, Any]:
     defs = entry.pop("$defs", {})
     defs["Entry"] = entry
     defs.setdefault("NotifyEntry", NotifyEntry.model_json_schema(ref_template="#/$defs/{model}"))
+    defs["CustomReportDefinition"] = CUSTOM_REPORT_SCHEMA
     props = entry["properties"]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -45,6 +46,9 @@ def schema() -> dict[str, Any]:
                 "anyOf": [{"type": "object", "additionalProperties": False,
                            "properties": {k: props[k] for k in defaultable_keys()}}, {"type": "null"}],
             },
+            "custom_reports": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/CustomReportDefinition"}},
+                                         {"type": "null"}],
+                               "description": "custom reports shared by name: an entry's custom_reports: lists them"},
             "accounts": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/Entry"}}, {"type": "null"}],
                          "description": "one entry per ad account"},
         },

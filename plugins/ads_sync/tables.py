@@ -13,11 +13,34 @@ class Table:
     values: tuple[str, ...]
     #: facts are replaced by date window; entities are upserted and never deleted
     windowed: bool
+    #: the final table's schema: `ads` for the built-in tables, `ads_custom` for custom reports
+    schema: str = "ads"
+    #: the report's name in the coverage ledger and the day fingerprints ("" = the table's name;
+    #: custom reports are `custom:<name>`, so they can never be mistaken for a built-in report)
+    report: str = ""
+    #: the columns the coverage ledger sums per day as the day's cost and conversions (a table without
+    #: them records null there, never 0)
+    cost_column: str = "cost"
+    conversions_column: str = "conversions"
 
     @property
     def columns(self) -> tuple[str, ...]:
         """Columns after (platform, account_id), in staging and COPY order."""
         return self.keys + self.values
+
+    @property
+    def report_name(self) -> str:
+        return self.report or self.name
+
+    @property
+    def staging_name(self) -> str:
+        """The table's name in ads_staging: a custom report's is prefixed, so it never meets a built-in's."""
+        return self.name if self.schema == "ads" else f"{self.schema}__{self.name}"
+
+    @property
+    def qualified(self) -> str:
+        """`ads.campaign_daily`: for messages and regclass look-ups (names are [a-z0-9_], never quoted)."""
+        return f"{self.schema}.{self.name}"
 
 
 METRICS = ("impressions", "clicks", "cost", "conversions", "conversion_value")

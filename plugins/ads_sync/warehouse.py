@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -91,7 +91,7 @@ def stage(
     load_id: str,
     platform: str,
     account_id: str,
-    rows: Iterable[tuple[object, ...]],
+    rows: Iterable[Sequence[object]],
 ) -> int:
     """Stream rows into ads_staging.<table> by COPY; return how many. Rows must follow `table.columns`.
 
@@ -102,7 +102,7 @@ def stage(
     from psycopg import sql
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier("ads_staging", table.name),
+        sql.Identifier("ads_staging", table.staging_name),
         sql.SQL(", ").join(map(sql.Identifier, ("load_id", "platform", "account_id", *table.columns))),
     )
     tag = (load_id, platform, account_id)
@@ -172,10 +172,19 @@ def _merge_sql(name: str, table: Table, days: DayRanges | None = None) -> Any:
             for a, b in days
         ))
 
+    def staged_sum(column: str) -> Any:
+        # a report without cost (or conversions) records null in the ledger, never a made-up 0
+        return sql.SQL("sum({})").format(sql.Identifier("s", column)) if column in table.values \
+            else sql.SQL("NULL::numeric")
+
     f_days = on_days("f", sql.SQL("f.date BETWEEN %(start)s AND %(end)s"))
     return sql.SQL(sql_text(f"merge/{name}.sql")).format(
-        final=sql.Identifier("ads", table.name),
-        staging=sql.Identifier("ads_staging", table.name),
+        final=sql.Identifier(table.schema, table.name),
+        staging=sql.Identifier("ads_staging", table.staging_name),
+        cost_sum=staged_sum(table.cost_column),
+        conversions_sum=staged_sum(table.conversions_column),
+        no_cost=sql.SQL("0" if table.cost_column in table.values else "NULL"),
+        no_conversions=sql.SQL("0" if table.conversions_column in table.values else "NULL"),
         # the final row of a staged row; for facts also bounded to the merged days (staged dates are in them),
         # so the planner reads those ranges of the primary key, not the account's whole history
         key_match=sql.SQL(" AND ").join(
@@ -199,8 +208,9 @@ class Day:
 
     date: date
     rows: int
-    cost: Decimal
-    conversions: Decimal
+    #: None for a report without that column (a custom report may have neither)
+    cost: Decimal | None
+    conversions: Decimal | None
     hash: Decimal
     #: the stored fingerprint of the final table's rows equals this one: nothing to merge
     unchanged: bool
@@ -245,7 +255,7 @@ def day_ranges(dates: list[date], limit: int = MAX_DAY_RANGES) -> DayRanges:
 
 
 def _fingerprinted(conn: psycopg.Connection[Any], table: Table) -> bool:
-    row = conn.execute(sql_text("merge/day_guard.sql"), {"table": f"ads.{table.name}"}).fetchone()
+    row = conn.execute(sql_text("merge/day_guard.sql"), {"table": table.qualified}).fetchone()
     return bool(row and row[0])
 
 
@@ -259,7 +269,7 @@ def plan_merge(conn: psycopg.Connection[Any], table: Table, params: Mapping[str,
         return MergePlan(table, staged)
     fingerprinted = _fingerprinted(conn, table)
     rows = conn.execute(
-        _merge_sql("day_states", table), {**params, "report": table.name, "seed": seed(table)}
+        _merge_sql("day_states", table), {**params, "report": table.report_name, "seed": seed(table)}
     ).fetchall()
     outside = rows.pop()[1]
     if outside:
@@ -305,7 +315,7 @@ def merge_table(conn: psycopg.Connection[Any], plan: MergePlan, params: Mapping[
         updated = conn.execute(_merge_sql("update_changed", table, days), params).rowcount
         inserted = conn.execute(_merge_sql("insert_new", table, days), params).rowcount
     if table.windowed:
-        report = {**params, "report": table.name}
+        report = {**params, "report": table.report_name}
         conn.execute(_merge_sql("record_coverage", table), {
             **report, "dates": [d.date for d in plan.days], "rows": [d.rows for d in plan.days],
             "costs": [d.cost for d in plan.days], "conversions": [d.conversions for d in plan.days],
@@ -334,7 +344,7 @@ def refresh_statistics(conn: psycopg.Connection[Any], table: Table, counts: Merg
             conn.execute(sql_text("merge/no_lock_wait.sql"))
             conn.execute(_merge_sql("analyze_final", table))
     except errors.LockNotAvailable:
-        log.info("ads.%s is being analyzed by another session; its statistics serve this merge too", table.name)
+        log.info("%s is being analyzed by another session; its statistics serve this merge too", table.qualified)
         return False
     return True
 

@@ -101,9 +101,11 @@ def test_ad_and_keyword_rows_are_the_platforms(bag, db, fresh_sandbox) -> None:
     coverage = dict(db.execute("SELECT report, count(*) FROM ads_sync.coverage WHERE account_id = %s"
                                " GROUP BY report", (OPTED_IN,)).fetchall())
     span = (days[1] - days[0]).days + 1
-    assert coverage == {"campaign_daily": span, "ad_group_daily": span, "ad_daily": span, "keyword_daily": span}
-    # entities (campaigns, ad groups, ads, keywords) + four reports + the reconciliation's totals
-    assert fresh_sandbox.requests.count(service="google_ads", customer_id=OPTED_IN) == 9
+    assert coverage == {"campaign_daily": span, "ad_group_daily": span, "ad_daily": span, "keyword_daily": span,
+                        "custom:campaign_by_device": span}  # and its custom report (issue 13; needs h-sandbox)
+    # entities (campaigns, ad groups, ads, keywords) + four reports + its custom report + the reconciliation's
+    # totals (the custom report's field metadata request names no customer)
+    assert fresh_sandbox.requests.count(service="google_ads", customer_id=OPTED_IN) == 10
     states = {r[0] for r in db.execute("SELECT state FROM ads_sync.reconciliation WHERE run_id = %s",
                                        (run.run_id,)).fetchall()}
     assert states == {"match"}  # the account's totals still reconcile

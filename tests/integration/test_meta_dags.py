@@ -126,7 +126,8 @@ def test_weekly_goes_through_one_async_report_run(bag, db, fresh_sandbox) -> Non
     assert facts(db, OTHER) == (expected.rows, expected.spend, expected.impressions)
     assert_rollups_match(db, OTHER)
     requests = fresh_sandbox.requests.filter(service="meta", customer_id=OTHER)
-    resources = [e["resource"] for e in requests]
+    # the account's custom report (adset_by_age_gender, issue 13) is read synchronously, by breakdown
+    resources = [e["resource"] for e in requests if "breakdowns" not in (e["query"] or "")]
     assert resources.count("async_report") == 1 and "insights" not in resources
     assert resources.count("report_run") >= 2  # polled until completed
     assert log["api_requests"] == len(requests)

@@ -14,10 +14,11 @@ from ads_sync.windows import Window
 SQL = Path(__file__).resolve().parents[2] / "include" / "sql"
 #: what warehouse._merge_sql fills in: identifiers and lists built with psycopg.sql from tables.py, and the
 #: merged days' date ranges (psycopg.sql.Literal of `date` objects the merge read from staging); and
-#: intraday.unknown_entities: a column of tables.py and an entity table of intraday.ENTITY_REFS
+#: intraday.unknown_entities: a column of tables.py and an entity table of intraday.ENTITY_REFS; and the
+#: day sums of day_states.sql: `sum(s.cost)` of the table's own column, or a null when it has none
 IDENTIFIER_SLOTS = {
     "final", "staging", "key_match", "keys", "columns", "s_columns", "values", "f_values", "s_values",
-    "f_days", "s_days", "column", "entity",
+    "f_days", "s_days", "column", "entity", "cost_sum", "conversions_sum", "no_cost", "no_conversions",
 }
 
 
@@ -35,3 +36,15 @@ def test_gaql_holds_only_iso_dates_from_a_window() -> None:
         text = query.gaql(window if query.dated else None)
         literals = re.findall(r"'([^']*)'", text)
         assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", lit) for lit in literals), text
+
+
+def test_custom_gaql_keeps_the_users_literals_whole_and_adds_only_dates() -> None:
+    """A custom report's conditions are re-joined from our tokens: a quote inside a string literal cannot end
+    it, so nothing the user wrote becomes a condition of its own; the window's condition holds only dates."""
+    from ads_sync.reports import gaql
+
+    query = gaql.parse("SELECT campaign.id, segments.date, metrics.clicks FROM campaign "
+                       "WHERE campaign.name = 'a\\' OR segments.date = \\'x'")
+    text = query.gaql(Window(date(2026, 1, 1), date(2026, 1, 31), "x"))
+    assert [c.field for c in query.conditions] == ["campaign.name"]
+    assert text.endswith(" AND segments.date BETWEEN '2026-01-01' AND '2026-01-31'")

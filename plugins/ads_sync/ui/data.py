@@ -70,7 +70,9 @@ def account_view(conn: psycopg.Connection[Any], account: Account, *, now: dateti
     today = ledger.yesterday(account.timezone, now) + timedelta(days=1)
     dates = days.window(today, DAYS)
     span = {"platform": account.platform, "account_id": account.account_id, "first": dates[0], "last": dates[-1]}
-    loads: dict[str, dict[date, dict[str, Any]]] = {report: {} for report in account.reports}
+    # the account's reports, its custom reports (`custom:<name>`) among them, each a row even before a load
+    names = [*account.reports, *(c.report for c in account.custom_reports)]
+    loads: dict[str, dict[date, dict[str, Any]]] = {report: {} for report in names}
     for load in _rows(conn, "coverage_days", span):
         loads.setdefault(load["report"], {})[load["date"]] = load
     holes = ledger.gaps(conn, [account], now=now)[account.key]

@@ -18,6 +18,8 @@ class GoogleAdsConnector:
     def __init__(self, account: Account) -> None:
         self.account = account
         self._hook: Any = None
+        #: the API's metadata of every custom report field, asked once per load (before any report request)
+        self._fields: dict[str, Any] | None = None
 
     @property
     def hook(self) -> Any:
@@ -33,7 +35,42 @@ class GoogleAdsConnector:
         return self._hook.requests if self._hook is not None else 0
 
     def steps(self, window: Window) -> list[Step]:
-        return [*self.entity_steps(), *self.fact_steps(window)]
+        """Entities, the built-in reports, then the account's custom reports (not in an intraday run)."""
+        return [*self.entity_steps(), *self.fact_steps(window), *self.custom_steps(window)]
+
+    def custom_steps(self, window: Window) -> list[Step]:
+        """One step per custom report: our GAQL with the window's condition. Its `prepare` checks every
+        custom field with GoogleAdsFieldService (once, before any SearchStream request of the load) and
+        creates or migrates its table."""
+        from ads_sync.reports import custom, custom_tables, gaql
+        from ads_sync.sources.google_ads import custom as google_custom
+
+        steps = []
+        for report in self.account.custom_reports:
+            query = gaql.parse(report.query)
+            table = custom.google_table(report)
+
+            def prepare(conn: Any, report: Any = report, query: gaql.Query = query, table: Any = table) -> None:
+                columns = google_custom.columns(report.name, query, self.field_metadata())
+                custom_tables.ensure(conn, table, columns, self.account.platform)
+
+            def fetch(report: Any = report, query: gaql.Query = query, text: str = query.gaql(window)) -> Any:
+                info = self.field_metadata()
+                columns = google_custom.columns(report.name, query, info)
+                rows = self.hook.search_stream(self.account.account_id, text)
+                return google_custom.map_rows(rows, columns, info, window, report.name)
+
+            steps.append(Step(table, query.gaql(window), fetch, prepare))
+        return steps
+
+    def field_metadata(self) -> dict[str, Any]:
+        """GoogleAdsFieldService's answer for every field of the account's custom reports (one request)."""
+        if self._fields is None:
+            from ads_sync.reports import gaql
+
+            names = sorted({f for r in self.account.custom_reports for f in gaql.parse(r.query).fields})
+            self._fields = dict(self.hook.field_metadata(names)) if names else {}
+        return self._fields
 
     def entity_steps(self) -> list[Step]:
         from ads_sync.sources.google_ads import reports as google_ads

@@ -5,25 +5,19 @@ proto-plus wrappers (AIRFLOW3.md), and nothing here needs the wrappers.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from ads_sync.errors import RowError
-from ads_sync.tables import (
-    AD_DAILY_NO_REACH,
-    AD_GROUP_DAILY,
-    AD_GROUPS,
-    ADS,
-    CAMPAIGN_DAILY,
-    CAMPAIGNS,
-    KEYWORD_DAILY,
-    KEYWORDS,
-    Table,
-)
+from ads_sync.reports.columns import Column, SqlType
+from ads_sync.reports.declaration import GoogleRequest, Report, ids, keyed
+from ads_sync.tables import CAMPAIGN_DAILY, Table
 from ads_sync.windows import Window
 
 API_VERSION = "v26"
@@ -42,6 +36,8 @@ class Query:
     resource: str
     fields: tuple[str, ...]
     dated: bool
+    #: the declaration it asks for (None: a query of its own, e.g. the account's totals)
+    report: Report | None = None
 
     def gaql(self, window: Window | None = None) -> str:
         text = f"SELECT {', '.join(self.fields)} FROM {self.resource}"
@@ -53,58 +49,91 @@ class Query:
         return text
 
 
-ENTITY_QUERIES = (
-    Query(
-        CAMPAIGNS,
-        "campaign",
-        ("campaign.id", "campaign.name", "campaign.status", "campaign.advertising_channel_type"),
-        dated=False,
-    ),
-    Query(
-        AD_GROUPS,
-        "ad_group",
-        ("ad_group.id", "ad_group.name", "ad_group.status", "campaign.id"),
-        dated=False,
-    ),
-)
-#: the entities an opt-in report needs beyond campaigns and ad groups: fetched only for accounts loading it.
-#: Entity reads have no status filter, so removed ads and keywords keep their names beside their history.
-REPORT_ENTITIES: dict[str, tuple[Query, ...]] = {
-    "ad_daily": (
-        Query(ADS, "ad_group_ad", ("ad_group_ad.ad.id", "ad_group.id", "campaign.id", "ad_group_ad.ad.name",
-                                   "ad_group_ad.status"), dated=False),
-    ),
-    "keyword_daily": (
-        Query(KEYWORDS, "keyword_view", ("ad_group.id", "ad_group_criterion.criterion_id", "campaign.id",
-                                         "ad_group_criterion.keyword.text", "ad_group_criterion.keyword.match_type",
-                                         "ad_group_criterion.status"), dated=False),
-    ),
-}
-REPORT_QUERIES = {
-    "campaign_daily": Query(
-        CAMPAIGN_DAILY, "campaign", ("campaign.id", "segments.date", *METRIC_FIELDS), dated=True
-    ),
-    "ad_group_daily": Query(
-        AD_GROUP_DAILY,
-        "ad_group",
-        ("campaign.id", "ad_group.id", "segments.date", *METRIC_FIELDS),
-        dated=True,
-    ),
+#: the metric columns every daily fact has, from the fields of METRIC_FIELDS (cost in currency units from micros)
+METRICS = (Column("impressions", "bigint", False, "metrics.impressions"),
+           Column("clicks", "bigint", False, "metrics.clicks"),
+           Column("cost", "numeric", False, "metrics.cost_micros"),
+           Column("conversions", "numeric", False, "metrics.conversions"),
+           Column("conversion_value", "numeric", False, "metrics.conversions_value"))
+DATE = Column("date", "date", True, "segments.date")
+TEXT: SqlType = "text"
+
+
+def _entity(name: str, resource: str, columns: tuple[Column, ...], *key: str, fields: tuple[str, ...] = ()) -> Report:
+    """An entity: upserted, never deleted; its GAQL selects `fields` (default: the columns' sources in order)."""
+    request = GoogleRequest(resource, fields or tuple(c.source for c in columns), dated=False)
+    return Report(name, name, keyed(columns, *key), request, windowed=False)
+
+
+def _daily(name: str, resource: str, fields: tuple[str, ...], key_ids: tuple[Column, ...],
+           other_ids: tuple[Column, ...] = (), entities: tuple[str, ...] = ()) -> Report:
+    """A daily fact: (date, the key's ids) -> (the other ids, the metrics), replaced by window."""
+    columns = (DATE, *keyed(key_ids, *(c.name for c in key_ids)), *other_ids, *METRICS)
+    return Report(name, name, columns, GoogleRequest(resource, (*fields, *METRIC_FIELDS)), entities=entities)
+
+
+#: the entities: campaigns and ad groups always, the others only for the reports that need them. Entity
+#: reads have no status filter, so removed ads and keywords keep their names beside their history.
+ENTITIES: dict[str, Report] = {r.name: r for r in (
+    _entity("campaigns", "campaign", (*ids(("id", "campaign.id")), Column("name", TEXT, False, "campaign.name"),
+                                      Column("status", TEXT, False, "campaign.status"),
+                                      Column("channel", TEXT, False, "campaign.advertising_channel_type")), "id"),
+    _entity("ad_groups", "ad_group", (*ids(("id", "ad_group.id"), ("campaign_id", "campaign.id")),
+                                      Column("name", TEXT, False, "ad_group.name"),
+                                      Column("status", TEXT, False, "ad_group.status")), "id",
+            fields=("ad_group.id", "ad_group.name", "ad_group.status", "campaign.id")),
+    _entity("ads", "ad_group_ad", (*ids(("id", "ad_group_ad.ad.id"), ("ad_group_id", "ad_group.id"),
+                                        ("campaign_id", "campaign.id")),
+                                   Column("name", TEXT, False, "ad_group_ad.ad.name"),
+                                   Column("status", TEXT, False, "ad_group_ad.status")), "id"),
+    # Google's criterion ids are shared by ad groups (same text and match type): the ad group is in the key
+    _entity("keywords", "keyword_view", (*ids(("ad_group_id", "ad_group.id"),
+                                              ("id", "ad_group_criterion.criterion_id"),
+                                              ("campaign_id", "campaign.id")),
+                                         Column("text", TEXT, False, "ad_group_criterion.keyword.text"),
+                                         Column("match_type", TEXT, False, "ad_group_criterion.keyword.match_type"),
+                                         Column("status", TEXT, False, "ad_group_criterion.status")),
+            "ad_group_id", "id"),
+)}
+#: the built-in reports, in load order
+REPORTS: dict[str, Report] = {r.name: r for r in (
+    _daily("campaign_daily", "campaign", ("campaign.id", "segments.date"), ids(("campaign_id", "campaign.id")),
+           entities=("campaigns", "ad_groups")),
+    _daily("ad_group_daily", "ad_group", ("campaign.id", "ad_group.id", "segments.date"),
+           ids(("ad_group_id", "ad_group.id")), ids(("campaign_id", "campaign.id")),
+           entities=("campaigns", "ad_groups")),
     # per ad per day: an ad group's ads sum to its ad group row (every impression serves one of its ads)
-    "ad_daily": Query(
-        AD_DAILY_NO_REACH,
-        "ad_group_ad",
-        ("campaign.id", "ad_group.id", "ad_group_ad.ad.id", "segments.date", *METRIC_FIELDS),
-        dated=True,
-    ),
+    _daily("ad_daily", "ad_group_ad", ("campaign.id", "ad_group.id", "ad_group_ad.ad.id", "segments.date"),
+           ids(("ad_id", "ad_group_ad.ad.id")), ids(("ad_group_id", "ad_group.id"), ("campaign_id", "campaign.id")),
+           entities=("campaigns", "ad_groups", "ads")),
     # per keyword per day: only keyword-triggered traffic, so at most the ad group's numbers, never more
-    "keyword_daily": Query(
-        KEYWORD_DAILY,
-        "keyword_view",
-        ("campaign.id", "ad_group.id", "ad_group_criterion.criterion_id", "segments.date", *METRIC_FIELDS),
-        dated=True,
-    ),
+    _daily("keyword_daily", "keyword_view",
+           ("campaign.id", "ad_group.id", "ad_group_criterion.criterion_id", "segments.date"),
+           ids(("ad_group_id", "ad_group.id"), ("keyword_id", "ad_group_criterion.criterion_id")),
+           ids(("campaign_id", "campaign.id")), entities=("campaigns", "ad_groups", "keywords")),
+)}
+#: how a row of each daily fact is named in a message (only ever built when a check fails)
+_WHAT: dict[str, Callable[[Any], str]] = {
+    "campaign_daily": lambda r: f"campaign {r.campaign.id}",
+    "ad_group_daily": lambda r: f"ad group {r.ad_group.id}",
+    "ad_daily": lambda r: f"ad {r.ad_group_ad.ad.id}",
+    "keyword_daily": lambda r: f"keyword {r.ad_group_criterion.criterion_id} of ad group {r.ad_group.id}",
 }
+
+
+def query_of(report: Report) -> Query:
+    request = report.request
+    assert isinstance(request, GoogleRequest)
+    return Query(report.table, request.resource, request.fields, request.dated, report)
+
+
+ENTITY_QUERIES = (query_of(ENTITIES["campaigns"]), query_of(ENTITIES["ad_groups"]))
+#: the entities an opt-in report needs beyond campaigns and ad groups: fetched only for accounts loading it
+REPORT_ENTITIES: dict[str, tuple[Query, ...]] = {
+    name: tuple(query_of(ENTITIES[e]) for e in r.entities if e not in ("campaigns", "ad_groups"))
+    for name, r in REPORTS.items() if set(r.entities) - {"campaigns", "ad_groups"}
+}
+REPORT_QUERIES = {name: query_of(r) for name, r in REPORTS.items()}
 
 
 #: the account's own daily totals (reconciliation): FROM customer counts every campaign, removed ones too.
@@ -199,44 +228,60 @@ def _daily_mapper(
     return mapper
 
 
+_PATH = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+def _ids(report: Report) -> Callable[[Any], tuple[str, ...]]:
+    """The id columns of a daily fact (after the date, before the metrics), kept as text, in the declaration's
+    column order. Generated once per query as the plain attribute reads a hand-written mapper would do (the
+    row mapping is the extract's hot path: bench/decode.py); the paths are our declarations' own fields."""
+    paths = [c.source for c in report.columns[1:] if c.sql_type == "text"]
+    if not all(_PATH.fullmatch(p) for p in paths):
+        raise ValueError(f"{report.name}: not field paths: {paths}")
+    source = "lambda r: (" + "".join(f"str(r.{p}), " for p in paths) + ")"
+    ids: Callable[[Any], tuple[str, ...]] = eval(compile(source, f"<{report.name} ids>", "eval"), {})  # noqa: S307
+    return ids
+
+
+@cache
+def _descriptor(path: str) -> Any:
+    """The GoogleAdsRow field descriptor of a GAQL field (the client library's own message types)."""
+    from google.ads.googleads.v26.services.types import google_ads_service
+
+    message, field = google_ads_service.GoogleAdsRow.pb().DESCRIPTOR, None
+    for part in path.split("."):
+        field = message.fields_by_name[part]
+        message = field.message_type
+    return field
+
+
+def _entity_mapper(report: Report) -> Callable[[Any], tuple[object, ...]]:
+    """An entity row from its declared columns: enums by name, ids as text, names as they are."""
+    readers = [_reader(c.source) for c in report.columns]
+    return lambda r: tuple(read(r) for read in readers)
+
+
+def _reader(path: str) -> Callable[[Any], object]:
+    """One entity field: an enum by its name, a string as it is, a number (an id) as text."""
+    *parents, leaf = path.split(".")
+    owner = attrgetter(".".join(parents))
+    field = _descriptor(path)
+    if field.enum_type is not None:
+        return lambda r: _enum(owner(r), leaf)
+    if field.type == field.TYPE_STRING:
+        return lambda r: getattr(owner(r), leaf)
+    return lambda r: str(getattr(owner(r), leaf))
+
+
 def row_mapper(query: Query, window: Window | None) -> Callable[[Any], tuple[object, ...]]:
-    """The function that turns one GoogleAdsRow (raw protobuf) into a staging tuple for query.table."""
-    name = query.table.name
-    if name == "campaigns":
-        return lambda r: (
-            str(r.campaign.id), r.campaign.name, _enum(r.campaign, "status"),
-            _enum(r.campaign, "advertising_channel_type"),
-        )
-    if name == "ad_groups":
-        return lambda r: (str(r.ad_group.id), str(r.campaign.id), r.ad_group.name, _enum(r.ad_group, "status"))
-    if name == "ads":
-        return lambda r: (
-            str(r.ad_group_ad.ad.id), str(r.ad_group.id), str(r.campaign.id), r.ad_group_ad.ad.name,
-            _enum(r.ad_group_ad, "status"),
-        )
-    if name == "keywords":
-        return lambda r: (
-            str(r.ad_group.id), str(r.ad_group_criterion.criterion_id), str(r.campaign.id),
-            r.ad_group_criterion.keyword.text, _enum(r.ad_group_criterion.keyword, "match_type"),
-            _enum(r.ad_group_criterion, "status"),
-        )
-    if name == "campaign_daily":
-        return _daily_mapper(window, lambda r: (str(r.campaign.id),), lambda r: f"campaign {r.campaign.id}")
-    if name == "ad_group_daily":
-        return _daily_mapper(
-            window, lambda r: (str(r.ad_group.id), str(r.campaign.id)), lambda r: f"ad group {r.ad_group.id}"
-        )
-    if name == "ad_daily":
-        return _daily_mapper(
-            window, lambda r: (str(r.ad_group_ad.ad.id), str(r.ad_group.id), str(r.campaign.id)),
-            lambda r: f"ad {r.ad_group_ad.ad.id}",
-        )
-    if name == "keyword_daily":
-        return _daily_mapper(
-            window, lambda r: (str(r.ad_group.id), str(r.ad_group_criterion.criterion_id), str(r.campaign.id)),
-            lambda r: f"keyword {r.ad_group_criterion.criterion_id} of ad group {r.ad_group.id}",
-        )
-    raise KeyError(name)
+    """The function that turns one GoogleAdsRow (raw protobuf) into a staging tuple for query.table, built
+    once per query from its declaration."""
+    report = query.report
+    if report is None:
+        raise KeyError(query.table.name)
+    if not report.windowed:
+        return _entity_mapper(report)
+    return _daily_mapper(window, _ids(report), _WHAT[report.name])
 
 
 def map_rows(query: Query, window: Window | None, rows: Iterable[Any]) -> Iterator[tuple[object, ...]]:

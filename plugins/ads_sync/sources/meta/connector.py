@@ -2,9 +2,11 @@
 campaign and ad set rollups, its totals and error classes."""
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ads_sync.connectors import ids_in_warehouse
@@ -70,16 +72,16 @@ class MetaConnector:
 
     def entity_steps(self) -> list[Step]:
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_GROUPS_WITH_BUDGETS, ADS, CAMPAIGNS_WITH_BUDGETS
 
         account_id, currency = self.account.account_id, self.account.currency
         steps = []
-        for table in (CAMPAIGNS_WITH_BUDGETS, AD_GROUPS_WITH_BUDGETS, ADS):
+        for report in meta.ENTITIES.values():
+            table = report.table
             edge, fields = meta.ENTITY_EDGES[table.name]
             to_row = meta.ENTITY_ROWS[table.name]
 
             def fetch(edge: str = edge, fields: tuple[str, ...] = fields, to_row: Any = to_row,
-                      ads: bool = table is ADS) -> Any:
+                      ads: bool = report.name == "ads") -> Any:
                 for obj in self.hook.entities(account_id, edge, fields):
                     row = to_row(obj, currency)
                     if ads and row[-1] == "DELETED":
@@ -94,8 +96,8 @@ class MetaConnector:
         """Entities, then the window's insights: one synchronous paged request, or (a window longer than
         the async threshold) one async report run, which the extract task submits and waits for."""
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_DAILY
 
+        AD_DAILY = meta.AD_DAILY.table
         account_id = self.account.account_id
         params = meta.insights_params(window)
         if meta.needs_async(window):
@@ -104,15 +106,50 @@ class MetaConnector:
             def not_here() -> Any:
                 raise RuntimeError("an async report's rows are read with report_steps() once it completed")
 
-            return [*self.entity_steps(), Step(AD_DAILY, request, not_here), self.deleted_ads_step(window)]
-        return [*self.entity_steps(), *self.fact_steps(window)]
+            return [*self.entity_steps(), Step(AD_DAILY, request, not_here), self.deleted_ads_step(window),
+                    *self.custom_steps(window)]
+        return [*self.entity_steps(), *self.fact_steps(window), *self.custom_steps(window)]
+
+    def custom_steps(self, window: Window) -> list[Step]:
+        """One step per custom report (not in an intraday run): synchronous insights at the report's level,
+        fields and breakdowns (sources/meta/custom.py), a request per ASYNC_THRESHOLD_DAYS of the window (the
+        size the ad rows are asked for synchronously). Its `prepare` creates or migrates its table."""
+        from ads_sync.reports import custom, custom_tables
+        from ads_sync.sources.meta import reports as meta
+        from ads_sync.windows import Window
+
+        meta_custom = importlib.import_module("ads_sync.sources.meta.custom") if self.account.custom_reports else None
+        steps = []
+        for report in self.account.custom_reports:
+            spec = (report.level, list(report.fields), list(report.breakdowns), list(report.action_types))
+            columns = list(meta_custom.columns(*spec))  # type: ignore[union-attr]
+            table = custom.table_of(report.name, tuple(c.name for c in columns if c.key),
+                                    tuple(c.name for c in columns if not c.key), cost="spend")
+            chunks = [Window(d, min(d + timedelta(days=meta.ASYNC_THRESHOLD_DAYS - 1), window.end))
+                      for d in window.dates() if (d - window.start).days % meta.ASYNC_THRESHOLD_DAYS == 0]
+
+            def prepare(conn: Any, table: Any = table, columns: list[Any] = columns) -> None:
+                custom_tables.ensure(conn, table, columns, self.account.platform)
+
+            def fetch(spec: Any = spec, columns: list[Any] = columns, chunks: list[Any] = chunks) -> Any:
+                for chunk in chunks:
+                    params = meta_custom.params(chunk, *spec)  # type: ignore[union-attr]
+                    yield from meta_custom.rows(  # type: ignore[union-attr]
+                        self.hook.insights(self.account.account_id, params), columns, chunk)
+
+            first = meta_custom.params(chunks[0], *spec)  # type: ignore[union-attr]
+            request = meta.describe(f"/act_{self.account.account_id}/insights", first)
+            if len(chunks) > 1:
+                request += f" (and {len(chunks) - 1} more requests of {meta.ASYNC_THRESHOLD_DAYS} days)"
+            steps.append(Step(table, request, fetch, prepare))
+        return steps
 
     def fact_steps(self, window: Window) -> list[Step]:
         """The synchronous insights of a short window (an intraday run's today), then deleted ads by id
         (no request when the warehouse knows none)."""
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_DAILY
 
+        AD_DAILY = meta.AD_DAILY.table
         params = meta.insights_params(window)
 
         def fetch() -> Any:
@@ -163,8 +200,8 @@ class MetaConnector:
         so their spend lands on their campaign and ad set and the merge keeps them. No deleted ads: no
         request."""
         from ads_sync.sources.meta import reports as meta
-        from ads_sync.tables import AD_DAILY
 
+        AD_DAILY = meta.AD_DAILY.table
         params = meta.by_id_params(window)
 
         def fetch() -> Any:
@@ -179,8 +216,9 @@ class MetaConnector:
     def report_steps(self, jobs: Any, window: Window) -> list[Step]:
         """Entities, the rows of each completed async report run (a `sources.meta.Job`), deleted ads by id."""
         from ads_sync.sources.meta import decode as meta_decode
-        from ads_sync.tables import AD_DAILY
+        from ads_sync.sources.meta import reports as meta
 
+        AD_DAILY = meta.AD_DAILY.table
         steps = self.entity_steps()
         for job in jobs:
 
@@ -189,7 +227,7 @@ class MetaConnector:
                                                 self.action_types)
 
             steps.append(Step(AD_DAILY, f"/{job.run_id}/insights (report run for {job.label()})", fetch))
-        return [*steps, self.deleted_ads_step(window)]
+        return [*steps, self.deleted_ads_step(window), *self.custom_steps(window)]
 
     def account_totals(self, window: Window) -> Iterator[DayTotal]:
         from ads_sync.sources.meta import reports as meta
@@ -199,10 +237,10 @@ class MetaConnector:
         return (meta.account_total(obj, types) for obj in rows)
 
     def rollups(self, window: Window) -> list[Rollup]:
-        from ads_sync.tables import AD_GROUP_DAILY, CAMPAIGN_DAILY
+        """What the ad-level report declares: campaign and ad set days as sums of its staged rows."""
+        from ads_sync.sources.meta import reports as meta
 
-        return [Rollup(CAMPAIGN_DAILY, "rollup/campaign_daily_from_ad_daily.sql"),
-                Rollup(AD_GROUP_DAILY, "rollup/ad_group_daily_from_ad_daily.sql")]
+        return [Rollup(r.table, r.sql) for r in meta.AD_DAILY.rollups]
 
     def classify(self, exc: BaseException) -> BaseException:
         from ads_sync.sources.meta.hook import classify_error

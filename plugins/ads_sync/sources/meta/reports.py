@@ -13,6 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from ads_sync.errors import JobsExhausted, RowError
+from ads_sync.reports.columns import Column, SqlType
+from ads_sync.reports.declaration import MetaRequest, Report, RollupDecl, ids, keyed
+from ads_sync.tables import AD_GROUP_DAILY, CAMPAIGN_DAILY
 from ads_sync.windows import Window
 
 API_VERSION = "v26.0"
@@ -44,9 +47,49 @@ DELIVERED_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED", "CAMPAIGN_PAUSED", "ADSET_
 ENTITY_STATUSES = (*DELIVERED_STATUSES, "DELETED")
 #: Graph's limit on the ids of one multiple-id read
 IDS_PER_REQUEST = 50
-#: edge name per entity table
-ENTITY_EDGES = {"campaigns": ("campaigns", CAMPAIGN_FIELDS), "ad_groups": ("adsets", ADSET_FIELDS),
-                "ads": ("ads", AD_FIELDS)}
+
+# -- the reports, declared ---------------------------------------------------------------------------
+
+_TEXT: SqlType = "text"
+#: budgets in the account's currency (from the minor unit); null where the entity has none
+_BUDGETS = (Column("daily_budget", "numeric", False, "daily_budget"),
+            Column("lifetime_budget", "numeric", False, "lifetime_budget"))
+#: the entities, read from their edges in every status; budgets on campaigns and ad sets (Google Ads loads
+#: of the same tables leave those columns alone)
+ENTITIES: dict[str, Report] = {r.name: r for r in (
+    Report("campaigns", "campaigns", keyed((*ids(("id", "id")), Column("name", _TEXT, False, "name"),
+                                            Column("status", _TEXT, False, "status"),
+                                            Column("channel", _TEXT, False, "objective"), *_BUDGETS), "id"),
+           MetaRequest(CAMPAIGN_FIELDS, "campaign", edge="campaigns"), windowed=False),
+    Report("ad_groups", "ad_groups", keyed((*ids(("id", "id"), ("campaign_id", "campaign_id")),
+                                            Column("name", _TEXT, False, "name"),
+                                            Column("status", _TEXT, False, "status"), *_BUDGETS), "id"),
+           MetaRequest(ADSET_FIELDS, "adset", edge="adsets"), windowed=False),
+    # the effective status is stored: it decides whether the account node still returns the ad's numbers
+    Report("ads", "ads", keyed((*ids(("id", "id"), ("ad_group_id", "adset_id"), ("campaign_id", "campaign_id")),
+                                Column("name", _TEXT, False, "name"),
+                                Column("status", _TEXT, False, "effective_status")), "id"),
+           MetaRequest(AD_FIELDS, "ad", edge="ads"), windowed=False),
+)}
+#: Meta reports by ad: campaign and ad set facts are sums of the ad rows (rolled up in SQL, no request).
+#: reach and frequency are not additive (people reached twice count once), so they stay at ad level.
+AD_DAILY = Report(
+    "ad_daily", "ad_daily",
+    (Column("date", "date", True, "date_start"), Column("ad_id", _TEXT, True, "ad_id"),
+     *ids(("ad_group_id", "adset_id"), ("campaign_id", "campaign_id")),
+     Column("impressions", "bigint", False, "impressions"), Column("clicks", "bigint", False, "clicks"),
+     Column("cost", "numeric", False, "spend"), Column("conversions", "numeric", False, "actions"),
+     Column("conversion_value", "numeric", False, "action_values"), Column("reach", "bigint", False, "reach"),
+     Column("frequency", "numeric", False, "frequency")),
+    MetaRequest(INSIGHT_FIELDS, "ad"),
+    entities=("campaigns", "ad_groups", "ads"),
+    rollups=(RollupDecl(CAMPAIGN_DAILY, "rollup/campaign_daily_from_ad_daily.sql"),
+             RollupDecl(AD_GROUP_DAILY, "rollup/ad_group_daily_from_ad_daily.sql")),
+)
+REPORTS: dict[str, Report] = {AD_DAILY.name: AD_DAILY}
+#: edge and fields per entity table
+ENTITY_EDGES = {name: (r.request.edge, r.request.fields) for name, r in ENTITIES.items()
+                if isinstance(r.request, MetaRequest)}
 
 #: currencies Meta counts budgets in whole units (offset 1); every other currency is in cents (offset 100)
 WHOLE_UNIT_CURRENCIES = frozenset({"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"})
