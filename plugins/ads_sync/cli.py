@@ -24,7 +24,8 @@ def _final_line(totals: dict[str, int], accounts: int, by_report: dict[str, int]
     reports = (f"; {facts} report rows, {rows - facts} entity rows; by report: "
                + ", ".join(f"{k} {v}" for k, v in by_report.items())) if by_report else ""
     return (
-        f"demo: {accounts} accounts synced, {rows} rows in ads.* by the daily runs ({totals['inserted']} inserted, "
+        f"demo: {accounts} accounts synced, {rows} rows in ads.* and ads_custom.* by the daily runs "
+        f"({totals['inserted']} inserted, "
         f"{totals['updated']} updated, {totals['unchanged']} unchanged, {totals['deleted']} deleted){reports}"
     )
 
@@ -41,9 +42,16 @@ def _rows_by_report(url: str, runs: list[tuple[str, str, str]]) -> dict[str, int
         found = {(p, r): int(n) for p, r, n in conn.execute(
             sql_text("ledger/rows_by_report.sql"),
             {"load_ids": [f"{dag_id}/{run_id}" for _, dag_id, run_id in runs]}).fetchall()}
-    order = [(p, r) for p, info in PLATFORMS.items() for r in info.reports]
-    return {f"{p} {r}": found[(p, r)] for p, r in sorted(found, key=lambda k: (order.index(k) if k in order
-                                                                                 else len(order), k))}
+    platforms = list(PLATFORMS)
+
+    def place(key: tuple[str, str]) -> tuple[int, int, str]:
+        """Platform by platform: its built-in reports in load order, then its custom ones by name."""
+        platform, report = key
+        builtin = PLATFORMS[platform].reports if platform in PLATFORMS else ()
+        return (platforms.index(platform) if platform in platforms else len(platforms),
+                builtin.index(report) if report in builtin else len(builtin), report)
+
+    return {f"{p} {r}": found[(p, r)] for p, r in sorted(found, key=place)}
 
 
 def demo(_: argparse.Namespace) -> int:
