@@ -105,7 +105,8 @@ def test_an_unknown_field_is_refused_before_any_report_request(db, sandbox, fres
             pytest.raises(InvalidRequest, match="metrics.clikcs is not a Google Ads"):
         pipeline.extract(conn, steps, load_id="t/typo", account=account, classify=connector.classify,
                          policy=RetryPolicy())
-    assert [e for e in fresh_sandbox.requests.filter(service="google_ads") if e["method"] == "SearchStream"] == []
+    # the field check was the one request: no SearchStream, not even the entities'
+    assert [e["method"] for e in fresh_sandbox.requests.filter(service="google_ads")] == ["SearchGoogleAdsFields"]
     assert db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'typo'").fetchone()[0] == 0
 
 
