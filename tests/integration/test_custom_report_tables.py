@@ -54,7 +54,7 @@ def load(conn: Any, columns: list[Column], rows: list[tuple], run: str, days: in
                          lambda c: custom_tables.ensure(c, table, columns, "google_ads"))
     window = Window(START + timedelta(days=first), START + timedelta(days=first + days - 1))
     pipeline.extract(conn, [step], load_id=run, account=account(), classify=lambda e: e, policy=RetryPolicy())
-    return pipeline.merge(conn, [table], load_id=run, account=account(), window=window)
+    return pipeline.merge(conn, [table], load_id=run, account=account(), window=window, run=None)
 
 
 def day(n: int) -> str:
