@@ -132,6 +132,20 @@ def sunset_of(platform: str, version: str | None = None) -> date | None:
     return row.sunset if row else None
 
 
+def unsupported(platform: str, served: str, library: str, detail: str, *, sunset_word: str = "sunset") -> Any:
+    """The error of a sunset API version (fails the run at once, never retried), worded once for every
+    platform: `served` is how the platform names what it stopped serving ("API", "Marketing API")."""
+    from ads_sync.errors import UnsupportedApiVersion
+
+    version = in_use()[platform]
+    sunset = sunset_of(platform, version)
+    when = f" (its published {sunset_word}: {sunset.isoformat()})" if sunset else ""
+    return UnsupportedApiVersion(
+        f"{served} {version}{when}: {detail}. "
+        f"Upgrade ads-sync / the client library ({library}) to a version that calls a supported API version"
+    )
+
+
 def log_state(logger: Any, platform: str, *, today: date | None = None) -> VersionStatus:
     """The line every run logs: a warning from WARN_DAYS before the sunset, else which version is called."""
     state = current(platform, today=today or date.today())

@@ -370,13 +370,9 @@ def _is_unsupported_version(failure: Any) -> bool:
 def unsupported_version(message: str) -> UnsupportedApiVersion:
     from ads_sync import versions
 
-    version = versions.in_use()["google_ads"]
-    sunset = versions.sunset_of("google_ads", version)
-    when = f" (its published sunset: {sunset.isoformat()})" if sunset else ""
-    return UnsupportedApiVersion(
-        f"Google Ads no longer serves API {version}{when}: {message}. "
-        "Upgrade ads-sync / the client library (google-ads) to a version that calls a supported API version"
-    )
+    error: UnsupportedApiVersion = versions.unsupported("google_ads", "Google Ads no longer serves API", "google-ads",
+                                                        message)
+    return error
 
 
 def _is_daily_quota(failure: Any) -> bool:

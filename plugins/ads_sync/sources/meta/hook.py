@@ -362,10 +362,6 @@ DEPRECATED_VERSION_CODE = 2635
 def unsupported_version(text: str) -> UnsupportedApiVersion:
     from ads_sync import versions
 
-    version = versions.in_use()["meta"]
-    sunset = versions.sunset_of("meta", version)
-    when = f" (its published expiry: {sunset.isoformat()})" if sunset else ""
-    return UnsupportedApiVersion(
-        f"Meta no longer serves Marketing API {version}{when}: {text}. "
-        "Upgrade ads-sync / the client library (facebook-business) to a version that calls a supported API version"
-    )
+    error: UnsupportedApiVersion = versions.unsupported("meta", "Meta no longer serves Marketing API",
+                                                        "facebook-business", text, sunset_word="expiry")
+    return error
