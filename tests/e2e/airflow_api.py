@@ -44,12 +44,19 @@ class AirflowApi:
 
     def dag_ids(self, pattern: str) -> set[str]:
         """Every DAG id matching `pattern`, page by page: the api-server caps a page at
-        `[api] maximum_page_limit` (100 by default) whatever `limit` asks, so one request never sees more."""
+        `[api] maximum_page_limit` (100 by default) whatever `limit` asks, so one request never sees more.
+
+        The offset is the rows read, not the ids found: while the dag-processor adds DAGs the pages shift, and
+        an offset of len(found) could then ask for the same page of already-seen ids forever. A scan that raced
+        may miss ids; wait_for_dags scans again."""
         found: set[str] = set()
+        offset = 0
         while True:
-            page = self.ok("GET", "/api/v2/dags", limit=100, offset=len(found), dag_id_pattern=pattern)
+            page = self.ok("GET", "/api/v2/dags", limit=100, offset=offset, dag_id_pattern=pattern,
+                           order_by="dag_id")
             found |= {d["dag_id"] for d in page["dags"]}
-            if not page["dags"] or len(found) >= page["total_entries"]:
+            offset += len(page["dags"])
+            if not page["dags"] or offset >= page["total_entries"]:
                 return found
 
     def wait_for_dags(self, dag_ids: set[str], timeout: float = 180.0) -> None:
