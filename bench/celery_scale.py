@@ -30,6 +30,9 @@ REDIS = "redis://127.0.0.1:6379"
 REDIS_DB = int(os.environ.get("ADS_SYNC_BENCH_REDIS_DB", "11"))
 #: the Google Ads default (ratelimit.GOOGLE_ADS_PER_SECOND), shared by both workers through Redis
 LIMIT = 10
+#: how long the runs may take: a run is 5 task starts of a fresh interpreter each (~4-6 s of CPU), so 2
+#: shared cores finish about 6-8 runs a minute; a run that exceeds this is reported as not finished
+RUN_SECONDS_EACH, RUN_SECONDS_BASE = 20, 600
 
 
 def write_registry(path: Path, accounts: int) -> list[str]:
@@ -154,7 +157,7 @@ def run(warehouse_url: str, work: Path, *, accounts: int = ACCOUNTS) -> dict[str
         sampler.start()
         started = time.monotonic()
         runs = _daily_runs(api, [f"ads_sync__google_ads__{a}__daily" for a in ids])
-        states = api.wait_for_runs(runs, timeout=900)
+        states = api.wait_for_runs(runs, timeout=RUN_SECONDS_BASE + RUN_SECONDS_EACH * accounts)
         elapsed = time.monotonic() - started
         sampler.stop.set()
         sampler.join(5)

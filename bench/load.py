@@ -16,6 +16,8 @@ from bench import common, references
 from bench.sync import sync
 
 ACCOUNT = "1111111111"
+#: load-step rounds (ours first and re-sync, then plain COPY), interleaved; the best of each is compared
+LOAD_ROUNDS = 3
 
 
 def _truncate(url: str) -> None:
@@ -24,6 +26,9 @@ def _truncate(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE ads.ad_group_daily, ads.ad_groups, ads.campaigns, ads_sync.coverage,"
                      " ads_sync.day_hashes")
+        # the merges before left a million dead staging rows (a merge clears its load by DELETE); autovacuum
+        # would reclaim them during whichever phase comes next, ours or the reference's
+        conn.execute("VACUUM ads_staging.ad_group_daily")
         conn.execute("CHECKPOINT")
 
 
@@ -115,15 +120,21 @@ def run(url: str, days: int = 365, state_dir: Path | None = None) -> dict[str, A
     rows = list(report.fetch())
     out["rows"] = len(rows)
 
-    _truncate(url)
-    out["step_first"] = _load_step(url, account, window, rows, "bench/step-1")
-    out["step_second"] = _load_step(url, account, window, rows, "bench/step-2")
-    print(f"  load: load step first {out['step_first']['total_s']:.1f} s, "
-          f"re-sync {out['step_second']['total_s']:.1f} s {out['step_second']['counts'].as_dict()}", flush=True)
-
-    _truncate(url)
-    out["copy_s"] = references.copy_into_final(url, rows, ACCOUNT)
-    print(f"  load: plain COPY {out['copy_s']:.1f} s", flush=True)
+    rounds = []
+    for i in range(LOAD_ROUNDS):
+        _truncate(url)
+        first = _load_step(url, account, window, rows, f"bench/step-{i}-1")
+        second = _load_step(url, account, window, rows, f"bench/step-{i}-2")
+        _truncate(url)
+        rounds.append((first, second, references.copy_into_final(url, rows, ACCOUNT)))
+        print(f"  load: round {i}: load step first {first['total_s']:.1f} s (staging {first['stage_s']:.1f}, merge "
+              f"{first['merge_s']:.1f}), re-sync {second['total_s']:.1f} s {second['counts'].as_dict()}; plain COPY "
+              f"{rounds[-1][2]:.1f} s", flush=True)
+    # best of each: on a shared machine other processes only ever add time
+    out["step_first"] = min((r[0] for r in rounds), key=lambda s: s["total_s"])
+    out["step_second"] = min((r[1] for r in rounds), key=lambda s: s["total_s"])
+    out["copy_s"] = min(r[2] for r in rounds)
+    out["step_rounds"] = [(r[0]["total_s"], r[1]["total_s"], r[2]) for r in rounds]
     del rows
 
     _truncate(url)

@@ -4,15 +4,15 @@ Eight accounts each re-sync a window in which every row changed (the delete/upda
 expensive one). In each of ROUNDS pairs, all eight loads are staged, a CHECKPOINT taken, and each account's
 merge timed alone, one after the other; then all eight are staged again, checkpointed, and merged at once,
 each on its own connection, released together. Without cross-account lock waits, the concurrent wall time
-approaches (sum of the single times) / (the cores PostgreSQL can use); the median pair is reported, with
-the spread, and beside it the merges' server CPU (their backends, read from /proc when the server is on
-this machine) and WAL, which a shared machine's load does not move. Meanwhile a sampler reads
-pg_stat_activity every 10 ms and counts any of the eight sessions waiting on a lock held by another
-transaction (relation, tuple, transaction id, advisory: the waits that queue one account's merge behind
-another's commit; the account's own advisory lock cannot be taken twice here, every account merges once at
-a time), and tallies every wait event. PostgreSQL's relation-extension lock (`extend`: two sessions adding
-a page to one table at the same instant, held for microseconds, never to a commit) is counted apart, as
-information.
+approaches (sum of the single times) / (the cores PostgreSQL can use); the median pair is reported, with the
+spread, and beside it the merges' server CPU (their backends, read from /proc when the server is on this
+machine) and WAL, which a shared machine's load does not move. In both phases a sampler reads
+pg_stat_activity every 10 ms (so its own cost weighs on both alike); in the concurrent one it counts any of
+the eight sessions waiting on a lock held by another transaction (relation, tuple, transaction id, advisory:
+the waits that queue one account's merge behind another's commit; the account's own advisory lock cannot be
+taken twice here, every account merges once at a time), and tallies every wait event. PostgreSQL's relation-
+extension lock (`extend`: two sessions adding a page to one table at the same instant, held for
+microseconds, never to a commit) is counted apart, as information.
 """
 from __future__ import annotations
 
@@ -156,12 +156,18 @@ def _singles(url: str, clicks: int, tag: str) -> dict[str, Any]:
     for i in range(ACCOUNTS):
         _stage(url, i, clicks, f"bench-merge/{i}/{tag}")
     phase = Phase(url)
+    # watched as the merges at once are: the sampler's queries cost the server and this process the same
+    # CPU in both phases, so it cannot tilt the ratio (its samples here are not reported)
+    sampler = LockSampler(url)
+    sampler.start()
     seconds, cpu = [], []
     for i in range(ACCOUNTS):
         s, counts, c = _merge(url, i, f"bench-merge/{i}/{tag}")
         assert counts.updated == DAYS * GROUPS, counts
         seconds.append(s)
         cpu.append(c)
+    sampler.stop.set()
+    sampler.join()
     return {"sum_s": sum(seconds), **phase.end(cpu)}
 
 

@@ -47,7 +47,8 @@ class Row:
 HEADER = ["benchmark", "ours", "reference", "ratio", "target", "met"]
 NOTES = """
 How to read it: every reference ran in the same process and minute as ours; ratios, not absolute times,
-are the result (the machine is shared). "Load step" = staging COPY + merge of rows already in memory;
+are the result (the machine is shared). "Load step" = staging COPY + merge of rows already in memory, in
+3 rounds interleaved with plain COPY, each phase from an emptied, vacuumed and checkpointed table, best of each;
 "whole path" = source (its own process) -> gRPC -> raw protobuf -> staging -> merge; the sandbox source
 generates its rows as it streams and is the bottleneck on 2 cores (its row is information), the replayed
 source (bench/replay.py) serves the sandbox's recorded answers as the same bytes at wire speed, so that
@@ -59,8 +60,10 @@ the sandbox's log against the fewest its data allows (bench/api_requests.py `met
 parses interleaved on the same pages, best of 5 each. The parsing skeleton builds the
 same DAG ids from the same registry with 8 `EmptyOperator` tasks per DAG and no Params (DESIGN.md);
 each file is processed as the dag-processor's child does it (`_parse_file`: import + serialization),
-ours the bundle's own 16 shard files from dags/, unchanged (no user-written file). Task start = a fresh interpreter
-parsing the DAG's file with `_AIRFLOW_PARSING_CONTEXT_DAG_ID` set.
+ours the bundle's own 16 shard files from dags/, unchanged (no user-written file). The parse floor is the skeleton
+file with our 5 task ids per DAG instead of 8: what Airflow itself spends on 3 DAGs of 5 tasks, before any of our
+code. Task start = a fresh interpreter parsing the DAG's file with `_AIRFLOW_PARSING_CONTEXT_DAG_ID` set, 7
+pairs interleaved, the least CPU of each side compared.
 """
 
 
@@ -85,7 +88,9 @@ def load_rows(r: dict[str, Any]) -> list[Row]:
     typical_rate = r["typical_rows"] / r["typical_s"]
     wal_ratio = step2["wal"] / step1["wal"]
     return [
-        Row(f"1 load step (staging COPY + merge), {n / 1e6:.2g}M ad-group days", rate(n, step1["total_s"]),
+        Row(f"1 load step (staging COPY + merge), {n / 1e6:.2g}M ad-group days",
+            f"{rate(n, step1['total_s'])} (best of {len(r['step_rounds'])} interleaved rounds, ratios "
+            f"{_round_ratios(r['step_rounds'])})",
             f"plain COPY into final: {rate(n, r['copy_s'])}", step_rate / copy_rate, ">= 0.60",
             step_rate / copy_rate >= 0.6),
         Row("1 whole path, sandbox source (sandbox -> staging -> merge -> final; info)",
@@ -106,6 +111,12 @@ def load_rows(r: dict[str, Any]) -> list[Row]:
             f"first sync {r['path_first_wal'] / 1e6:.0f} MB", r["path_second_wal"] / r["path_first_wal"],
             "<= 0.01", r["path_second_wal"] / r["path_first_wal"] <= 0.01),
     ]
+
+
+def _round_ratios(rounds: list[tuple[float, float, float]]) -> str:
+    """The load step vs COPY of each round, lowest to highest: how far one round can be trusted."""
+    ratios = sorted(copy_s / first_s for first_s, _, copy_s in rounds)
+    return f"{ratios[0]:.2f}-{ratios[-1]:.2f}"
 
 
 def replay_rows(r: dict[str, Any]) -> list[Row]:
@@ -197,7 +208,7 @@ def task_start_rows(start: dict[str, Any], large: int) -> list[Row]:
     """Issue 14: a task start (fresh interpreter, its DAG's shard file) with many accounts vs with one."""
     ratio = start["large_cpu"] / start["one_cpu"]
     low, high = min(start["ratios_cpu"]), max(start["ratios_cpu"])
-    return [Row(f"5 start one task: {large} accounts vs 1 (CPU, median of {start['rounds']} interleaved pairs, "
+    return [Row(f"5 start one task: {large} accounts vs 1 (CPU, least of {start['rounds']} interleaved pairs, "
                 f"ratios {low:.2f}-{high:.2f})", f"{start['large_cpu']:.2f} s CPU ({start['large']:.2f} s wall)",
                 f"{start['one_cpu']:.2f} s CPU ({start['one']:.2f} s wall)", ratio, "<= 1.10", ratio <= 1.1)]
 
