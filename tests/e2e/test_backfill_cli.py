@@ -75,6 +75,25 @@ def facts(db: Any, account: Any) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+def steady_start(zone: str, latest: date, days: int) -> date:
+    """The latest start on or before `latest` whose window, a day either side, keeps one UTC offset in
+    `zone`. On the day a zone leaves summer time 02:00 happens twice, and Airflow 3.3's cron alignment
+    skips that day's run when a backfill starts at the first one (README, "Backfills from the command
+    line"): Airflow's behaviour, not what this test is about, and it made the test fail on the days that
+    put the DST change in its window."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+
+    def offset(d: date) -> timedelta | None:
+        return datetime.combine(d, datetime.min.time(), tzinfo=tz).replace(hour=12).utcoffset()
+
+    start = latest
+    while len({offset(start + timedelta(days=i)) for i in range(-1, days + 2)}) > 1:
+        start -= timedelta(days=1)
+    return start
+
+
 def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     local_airflow: Deployment, quiet_account: Any, db: Any
 ) -> None:
@@ -87,7 +106,7 @@ def test_backfill_loads_each_day_once_and_a_reprocess_changes_nothing(
     local_airflow.sandbox.reset()
 
     # old enough that the sandbox's late-conversion drift no longer moves these days
-    start = local_today("UTC") - timedelta(days=40)
+    start = steady_start(account.timezone, local_today("UTC") - timedelta(days=40), days=3)
     end = start + timedelta(days=3)
     # --from-date/--to-date are instants (midnight UTC): the days whose 02:00 local falls between them
     lo, hi = (datetime.combine(d, datetime.min.time(), tzinfo=UTC) for d in (start, end))
