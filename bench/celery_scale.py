@@ -30,8 +30,8 @@ REDIS = "redis://127.0.0.1:6379"
 REDIS_DB = int(os.environ.get("ADS_SYNC_BENCH_REDIS_DB", "11"))
 #: the Google Ads default (ratelimit.GOOGLE_ADS_PER_SECOND), shared by both workers through Redis
 LIMIT = 10
-#: how long the runs may take: a run is 5 task starts of a fresh interpreter each (~4-6 s of CPU), so 2
-#: shared cores finish about 6-8 runs a minute; a run that exceeds this is reported as not finished
+#: how long the runs may take: a run is 5 task starts, each parsing its shard file in a fresh task process,
+#: so 2 shared cores finish 6-13 runs a minute (bench/RESULTS.md); runs past this are reported as not finished
 RUN_SECONDS_EACH, RUN_SECONDS_BASE = 20, 600
 
 
