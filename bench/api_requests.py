@@ -42,7 +42,7 @@ def _extract(url: str, account: Any, window: Any, load_id: str) -> None:
                          policy=RetryPolicy())
         list(connector.account_totals(window))  # what the reconcile task asks for
         with conn.transaction():
-            warehouse.clear_staging(conn, {s.table for s in steps}, load_id)
+            warehouse.clear_staging(conn, load_id)
 
 
 def run(url: str, sandbox: Any) -> dict[str, dict[str, int]]:
@@ -182,7 +182,7 @@ def _meta_extract(url: str, account: Any, window: Any, load_id: str) -> None:
                          policy=RetryPolicy(), rollups=rollups)
         list(connector.account_totals(window))  # what the reconcile task asks for
         with conn.transaction():
-            warehouse.clear_staging(conn, pipeline.tables(steps, rollups), load_id)
+            warehouse.clear_staging(conn, load_id)
 
 
 def run_meta(url: str, sandbox: Any) -> dict[str, dict[str, Any]]:

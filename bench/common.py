@@ -163,6 +163,8 @@ def reset_warehouse(url: str) -> None:
             " WHERE schemaname IN ('ads', 'ads_staging', 'ads_sync') AND tablename <> 'schema_migrations'"
         ).fetchall()
         conn.execute("TRUNCATE " + ", ".join(t[0] for t in tables))
+        for name in warehouse.load_tables(conn):  # the loads' own staging tables (templates stay)
+            conn.execute(f'DROP TABLE ads_staging."{name}"')
         conn.execute("CHECKPOINT")
 
 

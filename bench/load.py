@@ -26,9 +26,7 @@ def _truncate(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("TRUNCATE ads.ad_group_daily, ads.ad_groups, ads.campaigns, ads_sync.coverage,"
                      " ads_sync.day_hashes")
-        # the merges before left a million dead staging rows (a merge clears its load by DELETE); autovacuum
-        # would reclaim them during whichever phase comes next, ours or the reference's
-        conn.execute("VACUUM ads_staging.ad_group_daily")
+        # each phase starts with no dirty page of another's to write back
         conn.execute("CHECKPOINT")
 
 
@@ -44,8 +42,7 @@ def _load_step(url: str, account: Any, window: Any, rows: list[tuple[object, ...
         conn.commit()
         t0 = time.perf_counter()
         with conn.transaction():
-            warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads",
-                            account_id=account.account_id, rows=rows)
+            warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, rows=rows)
         t1 = time.perf_counter()
         counts = pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account, window=window, run=None)
         t2 = time.perf_counter()

@@ -52,8 +52,7 @@ def _stage(url: str, i: int, clicks: int, load_id: str) -> None:
     from ads_sync.tables import AD_GROUP_DAILY
 
     with psycopg.connect(url) as conn, conn.transaction():
-        warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads",
-                        account_id=_account(i).account_id, rows=_rows(clicks))
+        warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, rows=_rows(clicks))
 
 
 def _backend_cpu(pid: int) -> float | None:

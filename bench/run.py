@@ -48,7 +48,7 @@ HEADER = ["benchmark", "ours", "reference", "ratio", "target", "met"]
 NOTES = """
 How to read it: every reference ran in the same process and minute as ours; ratios, not absolute times,
 are the result (the machine is shared). "Load step" = staging COPY + merge of rows already in memory, in
-3 rounds interleaved with plain COPY, each phase from an emptied, vacuumed and checkpointed table, best of each;
+3 rounds interleaved with plain COPY, each phase from an emptied and checkpointed table, best of each;
 "whole path" = source (its own process) -> gRPC -> raw protobuf -> staging -> merge; the sandbox source
 generates its rows as it streams and is the bottleneck on 2 cores (its row is information), the replayed
 source (bench/replay.py) serves the sandbox's recorded answers as the same bytes at wire speed, so that

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.staging import drop_load_tables
+
 ROOT = Path(__file__).resolve().parents[1]
 _HOME = Path(tempfile.mkdtemp(prefix="ads-sync-airflow-"))
 
@@ -101,6 +103,7 @@ def db(migrated_warehouse: str) -> Iterator[object]:
             " WHERE schemaname IN ('ads', 'ads_staging', 'ads_sync', 'ads_custom') AND tablename <> 'schema_migrations'"
         ).fetchall()
         conn.execute("TRUNCATE " + ", ".join(t[0] for t in tables))
+        drop_load_tables(conn)
         yield conn
 
 

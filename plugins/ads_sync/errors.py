@@ -70,6 +70,11 @@ class BadApiData(AirflowFailException):
     the window): the same request would answer the same, so fail now; nothing was merged."""
 
 
+class StagingMissing(AirflowFailException):
+    """The merge found no staging table of its load: nothing to merge, and merging "nothing" would empty
+    the window. Retrying the merge cannot help; the extract must run again."""
+
+
 class RowError(BadApiData):
     """One API row that cannot be loaded as it is (the row and field are in the message)."""
 

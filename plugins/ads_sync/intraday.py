@@ -31,7 +31,9 @@ ENTITY_REFS: dict[str, str] = {"campaign_id": "campaigns", "ad_group_id": "ad_gr
 PUSH_EVERY = timedelta(hours=1)
 
 
-def unknown_entities(conn: psycopg.Connection[Any], tables: Sequence[Table], load_id: str) -> dict[str, int]:
+def unknown_entities(
+    conn: psycopg.Connection[Any], tables: Sequence[Table], load_id: str, account: Account
+) -> dict[str, int]:
     """Per entity table: how many distinct ids the load's staged facts name that the warehouse lacks."""
     from psycopg import sql
 
@@ -44,13 +46,20 @@ def unknown_entities(conn: psycopg.Connection[Any], tables: Sequence[Table], loa
             if entity is None:
                 continue
             query = sql.SQL(warehouse.sql_text("intraday/unknown_entities.sql")).format(
-                column=sql.Identifier(column), staging=sql.Identifier("ads_staging", table.name),
+                column=sql.Identifier(column), staging=warehouse.staging_table(table, load_id),
                 entity=sql.Identifier("ads", entity),
             )
-            missing = conn.execute(query, {"load_id": load_id}).fetchone()[0]  # type: ignore[index]
+            missing = conn.execute(query, {"platform": account.platform, "account_id": account.account_id}
+                                   ).fetchone()[0]  # type: ignore[index]
             if missing:
                 out[entity] = max(out.get(entity, 0), int(missing))
     return out
+
+
+def merged_tables(connector: Any, window: Window) -> list[Table]:
+    """What an intraday run merges: today's facts and their entities, never the custom reports it does not
+    ask for (merging a report it did not stage would replace today's rows of it with nothing)."""
+    return pipeline.tables([*connector.entity_steps(), *connector.fact_steps(window)], connector.rollups(window))
 
 
 def extract(
@@ -70,7 +79,7 @@ def extract(
     rows = pipeline.extract(conn, facts, load_id=load_id, account=account, classify=connector.classify,
                             policy=policy, rollups=rollups)
     with conn.transaction():
-        unknown = unknown_entities(conn, pipeline.tables(facts, rollups), load_id)
+        unknown = unknown_entities(conn, pipeline.tables(facts, rollups), load_id, account)
     if unknown:
         log.info("Today's facts of %s name entities the warehouse does not know yet (%s): loading entities",
                  account.key, ", ".join(f"{n} {t}" for t, n in sorted(unknown.items())))

@@ -40,8 +40,10 @@ class Rollup:
     (Meta reports by ad; its campaign and ad set facts are sums of the ad rows)."""
 
     table: Table
-    #: an include/sql file taking %(load_id)s
+    #: an include/sql/rollup file: INSERT INTO {target} ... FROM {source}, the load's two staging tables
     sql: str
+    #: the staged table it sums
+    source: Table
 
 
 def tables(steps: Sequence[Step], rollups: Sequence[Rollup] = ()) -> list[Table]:
@@ -72,16 +74,13 @@ def extract(
             call_with_retries(lambda step=step: step.prepare(conn),  # type: ignore[misc]
                               classify=classify, policy=policy, what=f"{account.key} {step.table.name} (prepare)")
     with conn.transaction():
-        warehouse.clear_staging(conn, tables(steps, rollups), load_id)
+        warehouse.clear_staging(conn, load_id, tables(steps, rollups))
     total = 0
     for step in steps:
 
         def attempt(step: Step = step) -> int:
             with conn.transaction():
-                return warehouse.stage(
-                    conn, step.table, load_id=load_id, platform=account.platform,
-                    account_id=account.account_id, rows=step.fetch(),
-                )
+                return warehouse.stage(conn, step.table, load_id=load_id, rows=step.fetch())
 
         count = call_with_retries(
             attempt, classify=classify, policy=policy, what=f"{account.key} {step.table.name}"
@@ -91,7 +90,7 @@ def extract(
     if rollups:
         with conn.transaction():
             for rollup in rollups:
-                rolled = warehouse.run_sql(conn, rollup.sql, {"load_id": load_id})
+                rolled = warehouse.rollup(conn, rollup.table, rollup.source, rollup.sql, load_id)
                 log.info("Rolled up %s rows of %s for %s", rolled, rollup.table.name, account.key)
     return total
 

@@ -43,6 +43,15 @@ class RunRef:
     def run(self) -> dict[str, str]:
         return {"dag_id": self.dag_id, "run_id": self.run_id}
 
+    @staticmethod
+    def load_id_of(dag_id: str, run_id: str) -> str:
+        """The run's staging tag (warehouse.staging_name): run ids repeat across DAGs, so with the DAG."""
+        return f"{dag_id}/{run_id}"
+
+    @property
+    def load_id(self) -> str:
+        return self.load_id_of(self.dag_id, self.run_id)
+
     @property
     def account(self) -> dict[str, str]:
         return {"platform": self.platform, "account_id": self.account_id}

@@ -4,9 +4,9 @@ A worker killed with SIGKILL, a deferral that timed out or a trigger that failed
 without our code running (the failure callback covers most of these, but a callback can be lost with its
 process too). Each run therefore starts by asking Airflow, for every other run of its account that the
 sync log still calls running, whether that run is alive; those Airflow has finished are marked failed,
-with why, and an account left `syncing` by them becomes `failed`. Asking Airflow, rather than guessing
-from age or from the DAG's max_active_runs, keeps it exact for concurrent runs (a daily beside a weekly,
-a backfill with --max-active-runs).
+with why, an account left `syncing` by them becomes `failed`, and what they staged is dropped. Asking
+Airflow, rather than guessing from age or from the DAG's max_active_runs, keeps it exact for concurrent
+runs (a daily beside a weekly, a backfill with --max-active-runs).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ads_sync import runlog
+from ads_sync import runlog, warehouse
 
 if TYPE_CHECKING:
     import psycopg
@@ -48,6 +48,7 @@ def sweep(
                  f"{'(it no longer exists)' if state == GONE else state!r} without recording its end "
                  "(a worker killed, a deferral timed out or a trigger failed); found by the next run's start")
         runlog.abandoned(conn, ref, error)
+        warehouse.clear_staging(conn, ref.load_id)  # what it staged: its merge will never come
         log.warning("Run %s/%s of %s: %s", ref.dag_id, ref.run_id, account.key, error)
         abandoned.append((ref.dag_id, ref.run_id))
     return abandoned

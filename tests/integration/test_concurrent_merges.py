@@ -44,8 +44,7 @@ def load(conn: psycopg.Connection[Any], account_id: str, staged: list[tuple], lo
     from ads_sync.windows import Window
 
     with conn.transaction():
-        warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads", account_id=account_id,
-                        rows=staged)
+        warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, rows=staged)
     return pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account(account_id),
                           window=Window(START, START + timedelta(days=DAYS - 1), why="test"), run=run)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import Fault
+from tests.staging import staging_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "1234567890"
@@ -44,11 +45,6 @@ def last_sync(db) -> tuple:
     ).fetchone()
 
 
-def staging_rows(db) -> int:
-    return sum(
-        db.execute(f"SELECT count(*) FROM ads_staging.{t}").fetchone()[0]
-        for t in ("campaigns", "ad_groups", "campaign_daily", "ad_group_daily")
-    )
 
 
 @pytest.mark.parametrize("error", ["UNAVAILABLE", "INTERNAL", "RATE_EXCEEDED", "STREAM_REMOVED"])

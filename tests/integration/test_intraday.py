@@ -230,7 +230,7 @@ def test_meta_intraday_reads_today_synchronously_and_entities_only_when_new(db, 
         with psycopg.connect(migrated_warehouse) as conn:
             connector.bind_warehouse(conn)
             _, unknown = intraday.extract(conn, connector, window, load_id=load_id, account=account)
-            pipeline.merge(conn, pipeline.tables(connector.steps(window), connector.rollups(window)),
+            pipeline.merge(conn, intraday.merged_tables(connector, window),
                            load_id=load_id, account=account, window=window, run=None)
         return unknown, log.requests.filter(service="meta")
 

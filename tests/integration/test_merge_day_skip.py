@@ -95,8 +95,7 @@ def load(url: str, rows: list[tuple], start: date, end: date, load_id: str):
 
     with psycopg.connect(url) as conn:
         with conn.transaction():
-            warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads", account_id=ACCOUNT,
-                            rows=rows)
+            warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, rows=rows)
         return pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account(),
                               window=Window(start, end, why="test"), run=None)
 

@@ -27,8 +27,7 @@ def _merge(conn: psycopg.Connection[Any]) -> Any:
     staged = [(START + timedelta(days=d), f"g{g}", "c1", 100 + g, 7, "1.500000", "2", "3.25")
               for d in range(DAYS) for g in range(GROUPS)]
     with conn.transaction():
-        warehouse.stage(conn, AD_GROUP_DAILY, load_id="stats-1", platform="google_ads", account_id=ACCOUNT,
-                        rows=staged)
+        warehouse.stage(conn, AD_GROUP_DAILY, load_id="stats-1", rows=staged)
     account = Account(platform="google_ads", account_id=ACCOUNT, name="Statistics", timezone="UTC",
                       currency="EUR", reports=("ad_group_daily",))
     return pipeline.merge(conn, [AD_GROUP_DAILY], load_id="stats-1", account=account,

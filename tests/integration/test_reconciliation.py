@@ -270,7 +270,7 @@ def test_money_that_breaks_floats_loads_and_reconciles_exactly(db, registry, mig
         from ads_sync.pipeline import Rollup
         from ads_sync.tables import AD_DAILY
 
-        rollup = [Rollup(CAMPAIGN_DAILY, "rollup/campaign_daily_from_ad_daily.sql")]
+        rollup = [Rollup(CAMPAIGN_DAILY, "rollup/campaign_daily_from_ad_daily.sql", AD_DAILY)]
         pipeline.extract(conn, [Step(AD_DAILY, "test", lambda: meta.insight_rows(objs, (day, day), ["purchase"]))],
                          load_id="money/m", account=fb, classify=lambda e: e, policy=_policy(), rollups=rollup)
         pipeline.merge(conn, [AD_DAILY, CAMPAIGN_DAILY], load_id="money/m", account=fb, window=Window(day, day, "t"),

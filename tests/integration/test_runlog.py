@@ -50,8 +50,7 @@ def stage_and_merge(conn: psycopg.Connection[Any], load_id: str, clicks: int, ru
 
     rows = [(START + timedelta(days=d), "g1", "c1", 100, clicks, "1.500000", "2", "3.25") for d in range(DAYS)]
     with conn.transaction():
-        warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, platform="google_ads", account_id=ACCOUNT,
-                        rows=rows + rows[:1] if duplicate else rows)
+        warehouse.stage(conn, AD_GROUP_DAILY, load_id=load_id, rows=rows + rows[:1] if duplicate else rows)
     return pipeline.merge(conn, [AD_GROUP_DAILY], load_id=load_id, account=account(),
                           window=Window(START, START + timedelta(days=DAYS - 1), why="test"), run=run)
 

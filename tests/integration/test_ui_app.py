@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.staging import drop_load_tables
+
 ROOT = Path(__file__).resolve().parents[2]
 KIWI, NORDLICHT = "2345678901", "1234567890"
 USERS = {"admin": "admin", "viewer": "viewer", "kiwi": "user"}
@@ -65,6 +67,7 @@ def db(migrated_warehouse: str) -> Iterator[Any]:
             " WHERE schemaname IN ('ads', 'ads_staging', 'ads_sync') AND tablename <> 'schema_migrations'"
         ).fetchall()
         conn.execute("TRUNCATE " + ", ".join(t[0] for t in tables))
+        drop_load_tables(conn)
         yield conn
 
 

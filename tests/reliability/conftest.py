@@ -24,7 +24,3 @@ def final_rows(db, account_id: str | None = None) -> dict[str, list[tuple]]:
         t: [r[:-1] for r in db.execute(f"SELECT * FROM ads.{t} {where} ORDER BY 1, 2, 3, 4", args).fetchall()]
         for t in FINAL_TABLES
     }
-
-
-def staging_rows(db) -> int:
-    return sum(db.execute(f"SELECT count(*) FROM ads_staging.{t}").fetchone()[0] for t in FINAL_TABLES)

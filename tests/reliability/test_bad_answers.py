@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sandbox import Fault
-from tests.reliability.conftest import final_rows, staging_rows
+from tests.reliability.conftest import final_rows
+from tests.staging import staging_rows
 
 ACCOUNT = "1234567890"
 DAG = f"ads_sync__google_ads__{ACCOUNT}__daily"

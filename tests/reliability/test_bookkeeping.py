@@ -102,19 +102,26 @@ def test_worker_killed_mid_extract_is_swept_by_the_next_run(bag, db, fresh_sandb
 def test_a_run_airflow_still_runs_is_never_swept(db, migrated_warehouse) -> None:
     import psycopg
 
-    from ads_sync import runlog
+    from ads_sync import runlog, warehouse
     from ads_sync.sweep import GONE, sweep
+    from ads_sync.tables import CAMPAIGNS
 
     with psycopg.connect(migrated_warehouse) as conn:
         for run_id in ("alive", "ended", "gone", "unknown"):
-            runlog.started(conn, runlog.RunRef(DAG, run_id, "google_ads", ACCOUNT), run_type="manual",
-                           kind="daily", start=date(2026, 11, 1), end=date(2026, 11, 7))
+            run = runlog.RunRef(DAG, run_id, "google_ads", ACCOUNT)
+            runlog.started(conn, run, run_type="manual", kind="daily", start=date(2026, 11, 1),
+                           end=date(2026, 11, 7))
+            warehouse.stage(conn, CAMPAIGNS, load_id=run.load_id, rows=[("c1", "Campaign", "ENABLED", "SEARCH")])
         conn.commit()
         states = {"alive": "running", "ended": "failed", "gone": GONE, "unknown": None}
         swept = sweep(conn, account(), dag_id=DAG, run_id="now", run_state=lambda d, r: states[r])
+        conn.commit()
+        staged = {r: bool(warehouse.load_tables(conn, runlog.RunRef.load_id_of(DAG, r))) for r in states}
     assert sorted(r for _, r in swept) == ["ended", "gone"]
     assert {r[0]: r[1] for r in runs(db)} == {"alive": "running", "ended": "failed", "gone": "failed",
                                               "unknown": "running"}
+    # what the ended runs staged is dropped with them; a run that may still merge keeps its own
+    assert staged == {"alive": True, "ended": False, "gone": False, "unknown": True}
 
 
 @pytest.mark.parametrize("exception", ["TaskDeferralTimeout", "TaskDeferralError", "AirflowTaskTimeout"])

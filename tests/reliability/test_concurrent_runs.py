@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from tests.reliability.conftest import ROOT, final_rows, staging_rows
+from tests.reliability.conftest import ROOT, final_rows
+from tests.staging import staging_rows
 
 ACCOUNT = "2345678901"
 pytestmark = pytest.mark.integration

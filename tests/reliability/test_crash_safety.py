@@ -15,7 +15,8 @@ import psycopg
 import pytest
 
 from sandbox import Fault
-from tests.reliability.conftest import ROOT, final_rows, staging_rows
+from tests.reliability.conftest import ROOT, final_rows
+from tests.staging import staging_rows
 
 ACCOUNT = "1234567890"
 DAG = f"ads_sync__google_ads__{ACCOUNT}__daily"

@@ -2,8 +2,7 @@
 -- group or ad created today): only then does the run ask the API for entities.
 SELECT count(DISTINCT s.{column})
 FROM {staging} AS s
-WHERE s.load_id = %(load_id)s
-  AND NOT EXISTS (
+WHERE NOT EXISTS (
       SELECT 1 FROM {entity} AS e
-      WHERE e.platform = s.platform AND e.account_id = s.account_id AND e.id = s.{column}
+      WHERE e.platform = %(platform)s AND e.account_id = %(account_id)s AND e.id = s.{column}
   )

@@ -1,1 +1,1 @@
-SELECT count(*) FROM {staging} WHERE load_id = %(load_id)s
+SELECT count(*) FROM {staging}

@@ -8,7 +8,6 @@ WITH staged AS (
     SELECT s.date, count(*) AS rows, {cost_sum} AS cost, {conversions_sum} AS conversions,
            sum(hash_record_extended(ROW({s_columns}), %(seed)s)) AS hash
     FROM {staging} AS s
-    WHERE s.load_id = %(load_id)s
     GROUP BY s.date
 )
 SELECT d::date AS date, coalesce(t.rows, 0)::bigint AS rows, coalesce(t.cost, {no_cost}) AS cost,

@@ -5,5 +5,5 @@ WHERE f.platform = %(platform)s
   AND {f_days}
   AND NOT EXISTS (
       SELECT 1 FROM {staging} AS s
-      WHERE s.load_id = %(load_id)s AND {key_match}
+      WHERE {key_match}
   )

@@ -3,7 +3,7 @@
 -- rows of that day, which its primary key keeps unique.
 SELECT {keys}, count(*) AS copies
 FROM {staging} AS s
-WHERE load_id = %(load_id)s AND {s_days}
+WHERE {s_days}
 GROUP BY {keys}
 HAVING count(*) > 1
 LIMIT 1

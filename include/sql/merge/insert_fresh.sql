@@ -1,7 +1,6 @@
 -- Step 3 when the window held no final rows before this merge (a first load): every staged row is new, so
 -- no anti-join; the primary key refuses a key staged twice (the merge then names it, see find_duplicate).
 INSERT INTO {final} (platform, account_id, {columns})
-SELECT s.platform, s.account_id, {s_columns}
+SELECT %(platform)s, %(account_id)s, {s_columns}
 FROM {staging} AS s
-WHERE s.load_id = %(load_id)s
-  AND {s_days}
+WHERE {s_days}

@@ -2,8 +2,7 @@
 UPDATE {final} AS f
 SET ({values}) = ({s_values}), updated_at = now()
 FROM {staging} AS s
-WHERE s.load_id = %(load_id)s
-  AND {s_days}
+WHERE {s_days}
   AND f.platform = %(platform)s
   AND f.account_id = %(account_id)s
   AND {key_match}

@@ -1,8 +1,8 @@
--- Campaign facts of a load, summed from its staged ad-level facts (Meta reports by ad).
-INSERT INTO ads_staging.campaign_daily
-    (load_id, platform, account_id, date, campaign_id, impressions, clicks, cost, conversions, conversion_value)
-SELECT load_id, platform, account_id, date, campaign_id,
+-- Campaign facts of a load, summed from its staged ad-level facts (Meta reports by ad; {source}: the
+-- load's ad_daily staging table, {target}: its campaign_daily one).
+INSERT INTO {target}
+    (date, campaign_id, impressions, clicks, cost, conversions, conversion_value)
+SELECT date, campaign_id,
        sum(impressions), sum(clicks), sum(cost), sum(conversions), sum(conversion_value)
-FROM ads_staging.ad_daily
-WHERE load_id = %(load_id)s
-GROUP BY load_id, platform, account_id, date, campaign_id
+FROM {source}
+GROUP BY date, campaign_id

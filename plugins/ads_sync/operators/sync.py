@@ -25,7 +25,9 @@ RESOLVE_TASK = "resolve_window"
 
 def load_id(context: Mapping[str, Any]) -> str:
     """Staging tag: run ids repeat across DAGs (scheduled__<date>), so qualify them with the DAG."""
-    return f"{context['dag'].dag_id}/{context['dag_run'].run_id}"
+    from ads_sync.runlog import RunRef
+
+    return RunRef.load_id_of(context["dag"].dag_id, context["dag_run"].run_id)
 
 
 class AccountSyncOperator(BaseOperator):
@@ -81,12 +83,11 @@ class AccountSyncOperator(BaseOperator):
         from airflow.providers.standard.triggers.temporal import TimeDeltaTrigger
 
         from ads_sync import warehouse
-        from ads_sync.tables import TABLES
 
         self.log.warning("%s: deferring %.0f s, holding no worker slot, then starting %s again",
                          exc, exc.seconds, self.task_id)
         with self.connect() as conn, conn.transaction():
-            warehouse.clear_staging(conn, TABLES.values(), load_id(context))
+            warehouse.clear_staging(conn, load_id(context))
         self.defer(trigger=TimeDeltaTrigger(timedelta(seconds=exc.seconds)), method_name="resume_after_wait",
                    timeout=timedelta(seconds=exc.seconds + 600))
 
@@ -118,12 +119,11 @@ class AccountSyncOperator(BaseOperator):
     def record_disabled(self, context: Any, exc: AccountDisabled) -> None:
         """The platform says the account is disabled: the run is skipped (not failed), the account `disabled`."""
         from ads_sync import runlog, warehouse
-        from ads_sync.tables import TABLES
 
         self.log.warning("Skipping %s: %s", self.account.key, str(exc)[:runlog.ERROR_LIMIT])
         try:
             with self.connect() as conn, conn.transaction():
-                warehouse.clear_staging(conn, TABLES.values(), load_id(context))
+                warehouse.clear_staging(conn, load_id(context))
                 runlog.disabled(conn, self.run_ref(context), exc)
         except Exception as bookkeeping_error:  # noqa: BLE001 - the skip itself matters more
             self.log.error("Could not record the skip in the sync log: %s", bookkeeping_error)
@@ -138,14 +138,13 @@ class AccountSyncOperator(BaseOperator):
         Never masks the original error: a warehouse that cannot be reached is logged and left.
         """
         from ads_sync import runlog, warehouse
-        from ads_sync.tables import TABLES
 
         if final is None:
             final = self.is_last_try(context, exc)
         try:
             with self.connect() as conn:
                 with conn.transaction():
-                    warehouse.clear_staging(conn, TABLES.values(), load_id(context))
+                    warehouse.clear_staging(conn, load_id(context))
                     runlog.failed(conn, self.run_ref(context), exc, final=final)
         except Exception as bookkeeping_error:  # noqa: BLE001 - the task's own error matters more
             self.log.error("Could not record the failure in the sync log: %s", bookkeeping_error)
@@ -288,7 +287,12 @@ class MergeOperator(AccountSyncOperator):
 
         window = _window(self.window(context))
         connector = connector_for(self.account)
-        tables = pipeline.tables(connector.steps(window), connector.rollups(window))
+        if self.kind == "intraday":
+            from ads_sync import intraday
+
+            tables = intraday.merged_tables(connector, window)
+        else:
+            tables = pipeline.tables(connector.steps(window), connector.rollups(window))
         with self.connect() as conn:
             counts = pipeline.merge(conn, tables, load_id=load_id(context), account=self.account, window=window,
                                     run=self.run_ref(context))

@@ -61,17 +61,15 @@ def guard_sql(table: Table) -> Any:
 
 
 def staging_sql(table: Table, columns: Sequence[Column]) -> list[Any]:
-    """The staging table (UNLOGGED, every declared column nullable: the final table's key refuses a null)
-    and the columns a changed declaration adds to it."""
+    """The staging template (UNLOGGED, every declared column nullable: the final table's key refuses a
+    null) and the columns a changed declaration adds to it; each load stages into a copy of it
+    (warehouse.create_staging)."""
     from psycopg import sql
 
     staging = sql.Identifier("ads_staging", table.staging_name)
-    out = [sql.SQL("CREATE UNLOGGED TABLE IF NOT EXISTS {} (load_id text NOT NULL, platform text NOT NULL, "
-                   "account_id text NOT NULL)").format(staging)]
+    out = [sql.SQL("CREATE UNLOGGED TABLE IF NOT EXISTS {} ()").format(staging)]
     out += [sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}").format(
         staging, sql.Identifier(c.name), sql.SQL(SQL_TYPES[c.sql_type])) for c in columns]
-    out.append(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (load_id)").format(
-        sql.Identifier(f"{table.staging_name}_load_id"[:63]), staging))
     return out
 
 

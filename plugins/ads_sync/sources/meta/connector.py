@@ -240,7 +240,7 @@ class MetaConnector:
         """What the ad-level report declares: campaign and ad set days as sums of its staged rows."""
         from ads_sync.sources.meta import reports as meta
 
-        return [Rollup(r.table, r.sql) for r in meta.AD_DAILY.rollups]
+        return [Rollup(r.table, r.sql, meta.AD_DAILY.table) for r in meta.AD_DAILY.rollups]
 
     def classify(self, exc: BaseException) -> BaseException:
         from ads_sync.sources.meta.hook import classify_error

@@ -1,1 +1,0 @@
-DELETE FROM {staging} WHERE load_id = %(load_id)s
