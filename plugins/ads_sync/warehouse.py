@@ -111,11 +111,16 @@ def staging_table(table: Table, load_id: str) -> Any:
 
 
 def create_staging(conn: psycopg.Connection[Any], table: Table, load_id: str) -> None:
-    """The load's staging table for `table`, empty, shaped like its template (if it is not there yet)."""
+    """The load's staging table for `table`, empty, shaped like its template (if it is not there yet).
+
+    Without autovacuum: a freshly loaded table is what autovacuum picks next, and its lock would make the
+    merge's DROP wait (until deadlock_timeout cancels it), merges of different accounts among them (issue
+    14's 0 waits). The table lives for one load; the merge reads it once and needs no statistics of it.
+    """
     from psycopg import sql
 
-    conn.execute(sql.SQL("CREATE UNLOGGED TABLE IF NOT EXISTS {} (LIKE {})").format(
-        staging_table(table, load_id), sql.Identifier("ads_staging", table.staging_name)))
+    conn.execute(sql.SQL(sql_text("staging/create.sql")).format(
+        staging=staging_table(table, load_id), template=sql.Identifier("ads_staging", table.staging_name)))
 
 
 def stage(conn: psycopg.Connection[Any], table: Table, *, load_id: str, rows: Iterable[Sequence[object]]) -> int:

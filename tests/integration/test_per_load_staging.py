@@ -148,3 +148,64 @@ def test_an_entity_table_the_load_did_not_stage_merges_nothing_and_keeps_the_ent
     assert counts.as_dict() == {"inserted": 0, "updated": DAYS, "unchanged": 0, "deleted": 0}
     campaigns = db.execute("SELECT id, name FROM ads.campaigns WHERE account_id = '1000000005'").fetchall()
     assert campaigns == [("c1", "One")]
+
+
+def test_upgrading_turns_the_shared_tables_into_empty_templates(warehouse_url) -> None:
+    """Migration 013 on a warehouse of migration 012 with rows staged the old way (tags and an index, a
+    custom report's staging table too): every staging table loses its tags, index and rows; loads then
+    stage and merge into tables of their own."""
+    from ads_sync import warehouse
+
+    scratch = "ads_sync_upgrade_013"
+    with psycopg.connect(warehouse_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {scratch}")
+        admin.execute(f"CREATE DATABASE {scratch}")
+    url = psycopg.conninfo.make_conninfo(warehouse_url, dbname=scratch)
+    try:
+        with psycopg.connect(url) as conn:
+            conn.execute("CREATE SCHEMA ads_sync")
+            conn.execute("CREATE TABLE ads_sync.schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+                         " applied_at timestamptz NOT NULL DEFAULT now())")
+            for version, name in warehouse.migrations():
+                if version < 13:
+                    conn.execute(warehouse.sql_text(f"schema/{name}").encode())
+                    conn.execute("INSERT INTO ads_sync.schema_migrations (version, name) VALUES (%s, %s)",
+                                 (version, name))
+            conn.execute("INSERT INTO ads_staging.ad_group_daily VALUES ('old/run', 'google_ads', '1', '2026-05-01',"
+                         " 'g1', 'c1', 1, 1, 1, 1, 1)")
+            conn.execute("CREATE UNLOGGED TABLE ads_staging.ads_custom__old (load_id text NOT NULL, platform text"
+                         " NOT NULL, account_id text NOT NULL, clicks bigint)")
+            conn.execute("CREATE INDEX ads_custom__old_load_id ON ads_staging.ads_custom__old (load_id)")
+            conn.execute("INSERT INTO ads_staging.ads_custom__old VALUES ('old/run', 'google_ads', '1', 3)")
+            conn.commit()
+            assert warehouse.migrate(conn) == ["013_per_load_staging.sql"]
+            tagged = conn.execute("SELECT table_name FROM information_schema.columns WHERE table_schema ="
+                                  " 'ads_staging' AND column_name IN ('load_id', 'platform', 'account_id')").fetchall()
+            indexes = conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'ads_staging'").fetchall()
+            custom_columns = conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                                          " 'ads_staging' AND table_name = 'ads_custom__old'").fetchall()
+            assert (tagged, indexes, custom_columns) == ([], [], [("clicks",)])
+            for table in ("ad_group_daily", "ads_custom__old"):
+                assert conn.execute(f"SELECT count(*) FROM ads_staging.{table}").fetchone()[0] == 0
+            stage(conn, "new/run", rows(2, 4))
+            assert merge(conn, "new/run", "1000000006").inserted == 2 * DAYS
+            assert warehouse.load_tables(conn) == []
+    finally:
+        with psycopg.connect(warehouse_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
+
+
+def test_a_loads_staging_table_is_never_autovacuumed(db, migrated_warehouse) -> None:
+    """Autovacuum picks a freshly loaded table next; its lock would make the merge's DROP wait (issue 14)."""
+    from ads_sync import warehouse
+    from ads_sync.tables import AD_GROUP_DAILY
+
+    with psycopg.connect(migrated_warehouse) as conn:
+        stage(conn, "t/vacuum", rows(1, 1))
+        options = conn.execute("SELECT c.reloptions, t.reloptions FROM pg_class AS c LEFT JOIN pg_class AS t"
+                               " ON t.oid = c.reltoastrelid WHERE c.oid = %s::regclass",
+                               (f"ads_staging.{warehouse.staging_name(AD_GROUP_DAILY, 't/vacuum')}",)).fetchone()
+        with conn.transaction():
+            warehouse.clear_staging(conn, "t/vacuum")
+    assert options[0] == ["autovacuum_enabled=false"]
+    assert options[1] in (None, ["autovacuum_enabled=false"])  # a table of fixed-width columns has no toast

@@ -16,11 +16,12 @@ SQL = Path(__file__).resolve().parents[2] / "include" / "sql"
 #: merged days' date ranges (psycopg.sql.Literal of `date` objects the merge read from staging); and
 #: intraday.unknown_entities: a column of tables.py and an entity table of intraday.ENTITY_REFS; and the
 #: day sums of day_states.sql: `sum(s.cost)` of the table's own column, or a null when it has none; and
-#: warehouse.rollup: a load's two staging tables (names from tables.py and a digest of the load id)
+#: warehouse.rollup and create_staging: a load's staging tables (names from tables.py and a digest of the
+#: load id) and a report's template
 IDENTIFIER_SLOTS = {
     "final", "staging", "key_match", "keys", "columns", "s_columns", "values", "f_values", "s_values",
     "f_days", "s_days", "column", "entity", "cost_sum", "conversions_sum", "no_cost", "no_conversions",
-    "source", "target",
+    "source", "target", "template",
 }
 
 
