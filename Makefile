@@ -27,7 +27,7 @@ demo: install
 status: install
 	$(BIN)/python -m ads_sync.cli status
 
-# benchmarks of issue 7 (not part of `make test`): prints the table, writes bench/RESULTS.md; ~35 min, half of it the 200-account Celery run
+# benchmarks of issue 7 (not part of `make test`): prints the table, writes bench/RESULTS.md; 35-42 min, half of it the 200-account Celery run
 bench: install
 	$(BIN)/python -m bench.run
 

@@ -59,7 +59,9 @@ def airflow_run_state(ti: Any) -> Callable[[str, str], str | None]:
 
     def state(dag_id: str, run_id: str) -> str | None:
         try:
-            return str(ti.get_dagrun_state(dag_id=dag_id, run_id=run_id))
+            found = ti.get_dagrun_state(dag_id=dag_id, run_id=run_id)
+            # a DagRunState (a str Enum): str() of it is "DagRunState.RUNNING", never in ALIVE
+            return str(getattr(found, "value", found))
         except Exception as exc:  # noqa: BLE001 - an unknown state leaves the row alone
             if "not found" in str(exc).lower() or "not_found" in str(exc).lower():
                 return GONE
