@@ -125,7 +125,8 @@ def merge(
     per_table: list[tuple[Table, MergeCounts]] = []
     with conn.transaction():
         warehouse.lock_account(conn, account.platform, account.account_id)
-        plans = [warehouse.plan_merge(conn, table, params) for table in tables]
+        staged = set(warehouse.load_tables(conn, load_id))
+        plans = [warehouse.plan_merge(conn, table, params, staged) for table in tables]
         warehouse.run_sql(conn, "merge/upsert_account.sql", {
             "platform": account.platform, "account_id": account.account_id, "name": account.name,
             "timezone": account.timezone, "currency": account.currency,

@@ -317,13 +317,15 @@ def _fingerprinted(conn: psycopg.Connection[Any], table: Table) -> bool:
     return bool(row and row[0])
 
 
-def plan_merge(conn: psycopg.Connection[Any], table: Table, params: Mapping[str, Any]) -> MergePlan:
+def plan_merge(
+    conn: psycopg.Connection[Any], table: Table, params: Mapping[str, Any], staged_tables: Iterable[str]
+) -> MergePlan:
     """Read the load's staged days once and decide which to merge; refuse duplicate keys and rows outside
-    the window. Writes nothing, so every table's plan is made before the first write of the merge."""
+    the window. Writes nothing, so every table's plan is made before the first write of the merge.
+    `staged_tables`: the load's staging tables (`load_tables`), read once for all of the merge's plans."""
     conn.execute(sql_text("merge/mark_merging.sql"))
     load_id = params["load_id"]
-    if conn.execute(sql_text("staging/exists.sql"), {"table": f"ads_staging.{staging_name(table, load_id)}"}
-                    ).fetchone()[0] is None:  # type: ignore[index]
+    if staging_name(table, load_id) not in staged_tables:
         if not table.windowed:
             # entities are upserted, never deleted: a load that did not ask for them (an intraday run whose
             # facts name only known entities) has nothing to merge there
@@ -336,7 +338,7 @@ def plan_merge(conn: psycopg.Connection[Any], table: Table, params: Mapping[str,
     if not table.windowed:
         staged = conn.execute(_merge_sql("count_staged", table, None, load_id), params
                               ).fetchone()[0]  # type: ignore[index]
-        check_staged(conn, table, params["load_id"])
+        check_staged(conn, table, load_id)
         return MergePlan(table, staged)
     fingerprinted = _fingerprinted(conn, table)
     rows = conn.execute(
@@ -354,7 +356,7 @@ def plan_merge(conn: psycopg.Connection[Any], table: Table, params: Mapping[str,
     ranges = None if len(changed) == len(days) else day_ranges(changed)
     fresh = bool(conn.execute(_merge_sql("window_empty", table), params).fetchone()[0])  # type: ignore[index]
     if ranges != () and not fresh:  # a fresh window's primary key refuses duplicates itself (merge_table)
-        check_staged(conn, table, params["load_id"], ranges)
+        check_staged(conn, table, load_id, ranges)
     return MergePlan(table, staged, days, ranges, fingerprinted, fresh)
 
 
